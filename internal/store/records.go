@@ -1,0 +1,531 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
+)
+
+// Actor is who a change is made by: a user id, or a label such as "cli:root"
+// for the command line, and the organisation acted for.
+type Actor struct {
+	ID    string
+	OrgID string
+}
+
+// MaxBatch is the most records InsertRecords takes at once: it keeps every
+// statement under both databases' limits on bound parameters.
+const MaxBatch = 500
+
+// InsertRecords stores new records with their sensitive fields and first
+// revision, using a few multi-row statements for the whole batch (the import
+// path depends on this being fast). It fills in ids, versions and times.
+// A batch whose external ids are already taken fails with a *DuplicateError
+// and writes nothing.
+func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	if len(recs) > MaxBatch {
+		return fmt.Errorf("insert records: batch of %d is over the limit of %d", len(recs), MaxBatch)
+	}
+	if err := t.checkExternalIDs(ctx, recs); err != nil {
+		return err
+	}
+	var recArgs, sensArgs, revArgs []any
+	nSens := 0
+	for _, r := range recs {
+		r.ID, r.Version = newID(), 1
+		r.CreatedAt, r.UpdatedAt = t.now, t.now
+		r.CreatedBy, r.UpdatedBy = actor.ID, actor.ID
+		r.Deleted = nil
+		person, err := json.Marshal(r.Person)
+		if err != nil {
+			return err
+		}
+		d := derive(r)
+		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, string(person), jsonOrNil(r.Enquirer),
+			d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest, string(r.Person.Separation.Category),
+			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy)
+		if !r.Sensitive.IsZero() {
+			sens, err := json.Marshal(r.Sensitive)
+			if err != nil {
+				return err
+			}
+			sensArgs = append(sensArgs, r.ID, string(sens))
+			nSens++
+		}
+		snap, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		revArgs = append(revArgs, r.ID, r.Version, "create", t.now, actor.ID, nullable(actor.OrgID), string(snap))
+	}
+	_, err := t.exec(ctx, multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by) VALUES `, 17, len(recs)), recArgs...)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("insert records: %w", ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("insert records: %w", err)
+	}
+	if nSens > 0 {
+		if _, err := t.exec(ctx, multiInsert(`INSERT INTO record_sensitive (record_id, data) VALUES `, 2, nSens), sensArgs...); err != nil {
+			return fmt.Errorf("insert sensitive fields: %w", err)
+		}
+	}
+	if _, err := t.exec(ctx, multiInsert(`INSERT INTO record_revisions (record_id, version, action, at, actor, actor_org, snapshot) VALUES `, 7, len(recs)), revArgs...); err != nil {
+		return fmt.Errorf("insert revisions: %w", err)
+	}
+	return nil
+}
+
+// DuplicateError names the external ids that are already taken.
+type DuplicateError struct {
+	ExternalIDs []string
+}
+
+func (e *DuplicateError) Error() string {
+	return fmt.Sprintf("external id already exists: %s", strings.Join(e.ExternalIDs, ", "))
+}
+
+func (e *DuplicateError) Unwrap() error { return ErrDuplicate }
+
+// checkExternalIDs fails with a *DuplicateError if any record's external id
+// is already used by a record of the same organisation and kind (or twice in
+// the batch), so that the caller can say which rows are at fault.
+func (t *Tx) checkExternalIDs(ctx context.Context, recs []*domain.Record) error {
+	type key struct{ org, kind string }
+	byKey := map[key][]string{}
+	seen := map[string]bool{}
+	var dups []string
+	for _, r := range recs {
+		if r.ExternalID == "" {
+			continue
+		}
+		k := key{r.OrgID, string(r.Kind)}
+		full := k.org + "\x00" + k.kind + "\x00" + r.ExternalID
+		if seen[full] {
+			dups = append(dups, r.ExternalID)
+			continue
+		}
+		seen[full] = true
+		byKey[k] = append(byKey[k], r.ExternalID)
+	}
+	for k, ids := range byKey {
+		args := append([]any{k.org, k.kind}, stringsToAny(ids)...)
+		rows, err := t.query(ctx, `SELECT external_id FROM records WHERE org_id = $1 AND kind = $2 AND external_id IN (`+placeholders(3, len(ids))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			dups = append(dups, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if len(dups) > 0 {
+		return &DuplicateError{ExternalIDs: dups}
+	}
+	return nil
+}
+
+// UpdateRecord replaces the changeable parts of a record (external id,
+// person, enquirer, sensitive fields) if r.Version is still the current
+// version, and keeps a revision. On success r holds the new version.
+// Kind and owner never change here.
+func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) error {
+	if !validID(r.ID) {
+		return fmt.Errorf("record %q: %w", r.ID, ErrNotFound)
+	}
+	person, err := json.Marshal(r.Person)
+	if err != nil {
+		return err
+	}
+	d := derive(r)
+	var created nullTime
+	err = t.queryRow(ctx, `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
+		family_fold = $4, given_fold = $5, sex = $6, birth_earliest = $7, birth_latest = $8, category = $9, updated_at = $10, updated_by = $11
+		WHERE id = $12 AND version = $13 AND deleted_at IS NULL
+		RETURNING version, kind, org_id, created_at, created_by`,
+		r.ExternalID, string(person), jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
+		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version).
+		Scan(&r.Version, &r.Kind, &r.OrgID, &created, &r.CreatedBy)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t.whyNotChanged(ctx, r.ID, r.Version)
+	}
+	if isUniqueViolation(err) {
+		return &DuplicateError{ExternalIDs: []string{r.ExternalID}}
+	}
+	if err != nil {
+		return fmt.Errorf("update record: %w", err)
+	}
+	r.CreatedAt, r.UpdatedAt, r.UpdatedBy, r.Deleted = created.Time, t.now, actor.ID, nil
+	if err := t.putSensitive(ctx, r.ID, r.Sensitive); err != nil {
+		return err
+	}
+	return t.addRevision(ctx, actor, "update", r)
+}
+
+// DeleteRecord turns a record into a tombstone if version is still current.
+// The data stays, with who deleted it, when and why; the tombstone is a
+// revision like any other change.
+func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version int, reason string) (domain.Record, error) {
+	if !validID(id) {
+		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	res, err := t.exec(ctx, `UPDATE records SET version = version + 1, deleted_at = $1, deleted_by = $2, delete_reason = $3, updated_at = $1, updated_by = $2
+		WHERE id = $4 AND version = $5 AND deleted_at IS NULL`, t.now, actor.ID, reason, id, version)
+	if err != nil {
+		return domain.Record{}, fmt.Errorf("delete record: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return domain.Record{}, t.whyNotChanged(ctx, id, version)
+	}
+	r, err := t.Record(ctx, id, true)
+	if err != nil {
+		return r, err
+	}
+	return r, t.addRevision(ctx, actor, "delete", &r)
+}
+
+// whyNotChanged explains why a conditional update touched no row.
+func (t *Tx) whyNotChanged(ctx context.Context, id string, version int) error {
+	var current int
+	var deleted nullTime
+	err := t.queryRow(ctx, `SELECT version, deleted_at FROM records WHERE id = $1`, id).Scan(&current, &deleted)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("record %s: %w", id, ErrNotFound)
+	case err != nil:
+		return err
+	case deleted.Valid:
+		return fmt.Errorf("record %s: %w", id, ErrDeleted)
+	}
+	return fmt.Errorf("record %s is at version %d, not %d: %w", id, current, version, ErrConflict)
+}
+
+func (t *Tx) putSensitive(ctx context.Context, id string, s domain.Sensitive) error {
+	if s.IsZero() {
+		_, err := t.exec(ctx, `DELETE FROM record_sensitive WHERE record_id = $1`, id)
+		return err
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO record_sensitive (record_id, data) VALUES ($1, $2)
+		ON CONFLICT (record_id) DO UPDATE SET data = excluded.data`, id, string(data))
+	return err
+}
+
+func (t *Tx) addRevision(ctx context.Context, actor Actor, action string, r *domain.Record) error {
+	snap, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO record_revisions (record_id, version, action, at, actor, actor_org, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.ID, r.Version, action, t.now, actor.ID, nullable(actor.OrgID), string(snap))
+	if err != nil {
+		return fmt.Errorf("add revision: %w", err)
+	}
+	return nil
+}
+
+const recordColumns = `r.id, r.kind, r.org_id, r.external_id, r.version, r.person, r.enquirer, r.created_at, r.created_by, r.updated_at, r.updated_by, r.deleted_at, r.deleted_by, r.delete_reason`
+
+func scanRecord(row interface{ Scan(...any) error }, extra ...any) (domain.Record, error) {
+	var r domain.Record
+	var person string
+	var enquirer, deletedBy, reason sql.NullString
+	var created, updated, deleted nullTime
+	dest := append([]any{&r.ID, &r.Kind, &r.OrgID, &r.ExternalID, &r.Version, &person, &enquirer,
+		&created, &r.CreatedBy, &updated, &r.UpdatedBy, &deleted, &deletedBy, &reason}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	r.CreatedAt, r.UpdatedAt = created.Time, updated.Time
+	if err := json.Unmarshal([]byte(person), &r.Person); err != nil {
+		return r, fmt.Errorf("record %s: stored person: %w", r.ID, err)
+	}
+	if enquirer.Valid {
+		r.Enquirer = new(domain.Enquirer)
+		if err := json.Unmarshal([]byte(enquirer.String), r.Enquirer); err != nil {
+			return r, fmt.Errorf("record %s: stored enquirer: %w", r.ID, err)
+		}
+	}
+	if deleted.Valid {
+		r.Deleted = &domain.Tombstone{At: deleted.Time, By: deletedBy.String, Reason: reason.String}
+	}
+	return r, nil
+}
+
+// Record returns one record, with its sensitive fields if withSensitive.
+// Tombstones are returned too: callers decide what a deleted record means.
+func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.Record, error) {
+	if !validID(id) {
+		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	var sens sql.NullString
+	q := `SELECT ` + recordColumns + `, s.data FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
+	extra := []any{&sens}
+	if !withSensitive {
+		q = `SELECT ` + recordColumns + ` FROM records r WHERE r.id = $1`
+		extra = nil
+	}
+	r, err := scanRecord(t.queryRow(ctx, q, id), extra...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	}
+	if err == nil && sens.Valid {
+		err = json.Unmarshal([]byte(sens.String), &r.Sensitive)
+	}
+	return r, err
+}
+
+// RecordFilter selects records. OrgIDs is required: the caller decides, from
+// access rules, which owners' records may be listed.
+type RecordFilter struct {
+	OrgIDs         []string
+	Kind           domain.Kind
+	ExternalID     string
+	Sex            domain.Sex
+	Category       domain.Category
+	FamilyPrefix   string // case-insensitive prefix of the primary family name
+	GivenPrefix    string // case-insensitive prefix of the primary given name
+	BornFrom       string // YYYY-MM-DD: records that may have been born on or after
+	BornTo         string // YYYY-MM-DD: records that may have been born on or before
+	UpdatedSince   time.Time
+	IncludeDeleted bool
+	After          string // cursor: the id of the last record of the previous page
+	Limit          int    // 0: no limit
+}
+
+func (f RecordFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if len(f.OrgIDs) == 0 {
+		return "1 = 0", nil // no owner allowed: nothing to list
+	}
+	var orgs []string
+	for _, o := range f.OrgIDs {
+		orgs = append(orgs, arg(o))
+	}
+	conds = append(conds, "r.org_id IN ("+strings.Join(orgs, ", ")+")")
+	if f.Kind != "" {
+		conds = append(conds, "r.kind = "+arg(string(f.Kind)))
+	}
+	if f.ExternalID != "" {
+		conds = append(conds, "r.external_id = "+arg(f.ExternalID))
+	}
+	if f.Sex != "" {
+		conds = append(conds, "r.sex = "+arg(string(f.Sex)))
+	}
+	if f.Category != "" {
+		conds = append(conds, "r.category = "+arg(string(f.Category)))
+	}
+	if f.FamilyPrefix != "" {
+		conds = append(conds, `r.family_fold LIKE `+arg(likePrefix(f.FamilyPrefix))+` ESCAPE '\'`)
+	}
+	if f.GivenPrefix != "" {
+		conds = append(conds, `r.given_fold LIKE `+arg(likePrefix(f.GivenPrefix))+` ESCAPE '\'`)
+	}
+	if f.BornFrom != "" {
+		conds = append(conds, "r.birth_latest >= "+arg(f.BornFrom))
+	}
+	if f.BornTo != "" {
+		conds = append(conds, "r.birth_earliest <> '' AND r.birth_earliest <= "+arg(f.BornTo))
+	}
+	if !f.UpdatedSince.IsZero() {
+		conds = append(conds, "r.updated_at >= "+arg(f.UpdatedSince))
+	}
+	if !f.IncludeDeleted {
+		conds = append(conds, "r.deleted_at IS NULL")
+	}
+	if f.After != "" {
+		conds = append(conds, "r.id > "+arg(f.After))
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Records lists records matching f in id (creation) order, without their
+// sensitive fields.
+func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, error) {
+	var out []domain.Record
+	err := t.EachRecord(ctx, f, func(r domain.Record) error {
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// EachRecord calls fn for every record matching f, streaming, in id order,
+// without sensitive fields. It serves exports and index builds that must not
+// hold a million records in memory.
+func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Record) error) error {
+	if f.After != "" && !validID(f.After) {
+		return fmt.Errorf("cursor %q: %w", f.After, ErrNotFound)
+	}
+	where, args := f.where()
+	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + where + ` ORDER BY r.id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("list records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CountRecords counts records matching f (ignoring After and Limit).
+func (t *Tx) CountRecords(ctx context.Context, f RecordFilter) (int, error) {
+	f.After, f.Limit = "", 0
+	where, args := f.where()
+	var n int
+	err := t.queryRow(ctx, `SELECT count(*) FROM records r WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// Revision is one version of a record as it stood after a change.
+type Revision struct {
+	Version  int           `json:"version"`
+	Action   string        `json:"action"`
+	At       time.Time     `json:"at"`
+	Actor    string        `json:"actor"`
+	ActorOrg string        `json:"actor_organisation_id,omitempty"`
+	Record   domain.Record `json:"record"`
+}
+
+// Revisions returns every version of a record, oldest first.
+func (t *Tx) Revisions(ctx context.Context, id string) ([]Revision, error) {
+	if !validID(id) {
+		return nil, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	rows, err := t.query(ctx, `SELECT version, action, at, actor, actor_org, snapshot FROM record_revisions WHERE record_id = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		var rv Revision
+		var at nullTime
+		var org sql.NullString
+		var snap string
+		if err := rows.Scan(&rv.Version, &rv.Action, &at, &rv.Actor, &org, &snap); err != nil {
+			return nil, err
+		}
+		rv.At, rv.ActorOrg = at.Time, org.String
+		if err := json.Unmarshal([]byte(snap), &rv.Record); err != nil {
+			return nil, fmt.Errorf("record %s version %d: stored snapshot: %w", id, rv.Version, err)
+		}
+		out = append(out, rv)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	}
+	return out, nil
+}
+
+// derived holds the columns computed from a record for filtering.
+type derived struct {
+	familyFold, givenFold       string
+	birthEarliest, birthLatest string
+}
+
+func derive(r *domain.Record) derived {
+	n := r.Person.PrimaryName()
+	d := derived{familyFold: strings.ToLower(n.Family), givenFold: strings.ToLower(n.Given)}
+	if b := r.Person.BirthDate; !b.IsZero() {
+		d.birthEarliest, d.birthLatest = b.Earliest.String(), b.Latest.String()
+	}
+	return d
+}
+
+// likePrefix turns s into a LIKE pattern matching values that start with
+// it, case-folded, with LIKE's wildcards in s taken literally.
+func likePrefix(s string) string {
+	s = strings.ToLower(domain.Clean(s))
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s) + "%"
+}
+
+func jsonOrNil(v *domain.Enquirer) any {
+	if v == nil {
+		return nil
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// multiInsert returns prefix followed by rows groups of cols placeholders.
+func multiInsert(prefix string, cols, rows int) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + rows*cols*6)
+	b.WriteString(prefix)
+	n := 1
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := 0; j < cols; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			n++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// placeholders returns "$first, $first+1, ..." for n values.
+func placeholders(first, n int) string {
+	p := make([]string, n)
+	for i := range p {
+		p[i] = "$" + strconv.Itoa(first+i)
+	}
+	return strings.Join(p, ", ")
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
