@@ -53,6 +53,10 @@ type FuzzyDate struct {
 	Precision Precision
 	// Earliest and Latest bound the days the date may stand for.
 	Earliest, Latest Date
+	// invalid keeps text that failed to parse when decoding JSON, so that
+	// Validate can report it with the field's full name, together with every
+	// other problem, instead of the decoder stopping at the first bad date.
+	invalid error
 }
 
 // Date years outside this window are taken as typing errors.
@@ -79,7 +83,7 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 		if err != nil {
 			return bad(err.Error())
 		}
-		return FuzzyDate{PrecisionAbout, Date{y - aboutSpread, 1, 1}, Date{y + aboutSpread, 12, 31}}, nil
+		return span(PrecisionAbout, Date{y - aboutSpread, 1, 1}, Date{y + aboutSpread, 12, 31}), nil
 	}
 	if from, to, ok := strings.Cut(s, "/"); ok {
 		y1, err := parseYear(from)
@@ -93,7 +97,7 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 		if y2 < y1 {
 			return bad("range ends before it starts")
 		}
-		return FuzzyDate{PrecisionRange, Date{y1, 1, 1}, Date{y2, 12, 31}}, nil
+		return span(PrecisionRange, Date{y1, 1, 1}, Date{y2, 12, 31}), nil
 	}
 	parts := strings.Split(s, "-")
 	y, err := parseYear(parts[0])
@@ -102,14 +106,14 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 	}
 	switch len(parts) {
 	case 1:
-		return FuzzyDate{PrecisionYear, Date{y, 1, 1}, Date{y, 12, 31}}, nil
+		return span(PrecisionYear, Date{y, 1, 1}, Date{y, 12, 31}), nil
 	case 2:
 		m, err := parseFixed(parts[1], 2, 1, 12)
 		if err != nil {
 			return bad("month " + err.Error())
 		}
 		last := daysIn(y, time.Month(m))
-		return FuzzyDate{PrecisionMonth, Date{y, time.Month(m), 1}, Date{y, time.Month(m), last}}, nil
+		return span(PrecisionMonth, Date{y, time.Month(m), 1}, Date{y, time.Month(m), last}), nil
 	case 3:
 		m, err := parseFixed(parts[1], 2, 1, 12)
 		if err != nil {
@@ -123,7 +127,7 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 			return bad(fmt.Sprintf("%s %d has no day %d", time.Month(m), y, d))
 		}
 		day := Date{y, time.Month(m), d}
-		return FuzzyDate{PrecisionDay, day, day}, nil
+		return span(PrecisionDay, day, day), nil
 	}
 	return bad("too many parts")
 }
@@ -135,6 +139,10 @@ func MustParseFuzzyDate(s string) FuzzyDate {
 		panic(err)
 	}
 	return d
+}
+
+func span(p Precision, earliest, latest Date) FuzzyDate {
+	return FuzzyDate{Precision: p, Earliest: earliest, Latest: latest}
 }
 
 func parseYear(s string) (int, error) {
@@ -197,15 +205,20 @@ func (f FuzzyDate) Year() int {
 // MarshalText implements encoding.TextMarshaler (and so JSON).
 func (f FuzzyDate) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
 
-// UnmarshalText implements encoding.TextUnmarshaler (and so JSON).
+// UnmarshalText implements encoding.TextUnmarshaler (and so JSON). Text
+// that is not a date gives a date that is unknown and invalid: see Err.
 func (f *FuzzyDate) UnmarshalText(b []byte) error {
 	d, err := ParseFuzzyDate(string(b))
 	if err != nil {
-		return err
+		*f = FuzzyDate{invalid: err}
+		return nil
 	}
 	*f = d
 	return nil
 }
+
+// Err returns why the text this date was decoded from is not a date, or nil.
+func (f FuzzyDate) Err() error { return f.invalid }
 
 // AgeRange returns the youngest and oldest whole-year age a person born on
 // birth could have on day on. ok is false if birth is unknown.

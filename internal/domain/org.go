@@ -40,7 +40,7 @@ func (o *Organisation) Validate() error {
 	if !slices.Contains(OrgKinds, o.Kind) {
 		v.Add("kind", "must be one of %v", OrgKinds)
 	}
-	if o.Country != "" && (len(o.Country) != 2 || o.Country[0] < 'A' || o.Country[0] > 'Z' || o.Country[1] < 'A' || o.Country[1] > 'Z') {
+	if o.Country != "" && !isCountryCode(o.Country) {
 		v.Add("country", "must be an ISO 3166-1 alpha-2 code such as UA")
 	}
 	return v.Err()

@@ -177,15 +177,15 @@ type Relative struct {
 // requests carry, and that matching compares.
 type Person struct {
 	// Names[0] is the primary name; others are other known forms.
-	Names       []Name     `json:"names"`
-	Sex         Sex        `json:"sex,omitempty"`
-	BirthDate   FuzzyDate  `json:"birth_date,omitzero"`
-	BirthPlace  string     `json:"birth_place,omitempty"`
-	LastHome    Place      `json:"last_home,omitzero"`
-	Separation  Separation `json:"separation,omitzero"`
-	Relatives   []Relative `json:"relatives,omitempty"`
-	Features    string     `json:"distinguishing_features,omitempty"`
-	Notes       string     `json:"notes,omitempty"`
+	Names      []Name     `json:"names"`
+	Sex        Sex        `json:"sex,omitempty"`
+	BirthDate  FuzzyDate  `json:"birth_date,omitzero"`
+	BirthPlace string     `json:"birth_place,omitempty"`
+	LastHome   Place      `json:"last_home,omitzero"`
+	Separation Separation `json:"separation,omitzero"`
+	Relatives  []Relative `json:"relatives,omitempty"`
+	Features   string     `json:"distinguishing_features,omitempty"`
+	Notes      string     `json:"notes,omitempty"`
 }
 
 // PrimaryName returns the first name, or the zero Name.
@@ -233,11 +233,42 @@ func (p *Person) Normalize() {
 // Clean returns s in NFC with leading and trailing space removed and every
 // inner run of white space replaced by one space.
 func Clean(s string) string {
+	if isClean(s, false) {
+		return s
+	}
 	return strings.Join(strings.Fields(norm.NFC.String(s)), " ")
+}
+
+// isClean reports, cheaply and conservatively, whether s is already clean:
+// no space at either end, no run of spaces, no white space but the space
+// (and, if lines, the line feed), and only characters NFC leaves alone
+// whatever surrounds them: below U+0300 or Cyrillic letters.
+func isClean(s string, lines bool) bool {
+	prevSpace := true
+	for _, r := range s {
+		switch {
+		case r == ' ' || (lines && r == '\n'):
+			if prevSpace && !lines {
+				return false
+			}
+			prevSpace = true
+			continue
+		case r < 0x20 || r == 0x85 || r == 0xA0:
+			return false
+		case r < 0x300, r >= 0x400 && r <= 0x482, r >= 0x48A && r <= 0x52F:
+		default:
+			return false
+		}
+		prevSpace = false
+	}
+	return !prevSpace || s == ""
 }
 
 // cleanText is Clean for free text: line breaks are kept.
 func cleanText(s string) string {
+	if isClean(s, true) && s != "" && s[0] != ' ' && s[0] != '\n' {
+		return s
+	}
 	return strings.TrimSpace(norm.NFC.String(s))
 }
 

@@ -155,6 +155,10 @@ func (p *Person) validate(v *Validator, prefix string, today Date) {
 		v.Add(prefix+"names", "at most %d names", MaxNames)
 	}
 	for i, n := range p.Names {
+		if (n.Given != "" || n.Family != "") && textOK(n.Given, MaxShortText) && textOK(n.Patronymic, MaxShortText) && textOK(n.Family, MaxShortText) &&
+			(n.Script == "" || slices.Contains(Scripts, n.Script)) && (n.Source == "" || slices.Contains(NameSources, n.Source)) {
+			continue
+		}
 		f := fmt.Sprintf("%snames[%d].", prefix, i)
 		if n.Given == "" && n.Family == "" {
 			v.Add(f+"given", "a given or a family name is required")
@@ -168,6 +172,12 @@ func (p *Person) validate(v *Validator, prefix string, today Date) {
 		if n.Source != "" && !slices.Contains(NameSources, n.Source) {
 			v.Add(f+"source", "must be one of %v", NameSources)
 		}
+	}
+	if err := p.BirthDate.Err(); err != nil {
+		v.Add(prefix+"birth_date", "%v", err)
+	}
+	if err := p.Separation.Date.Err(); err != nil {
+		v.Add(prefix+"separation.date", "%v", err)
 	}
 	if p.Sex != "" && !slices.Contains(Sexes, p.Sex) {
 		v.Add(prefix+"sex", "must be one of %v", Sexes)
@@ -185,15 +195,20 @@ func (p *Person) validate(v *Validator, prefix string, today Date) {
 	if p.Separation.Category != "" && !slices.Contains(Categories, p.Separation.Category) {
 		v.Add(prefix+"separation.category", "must be one of %v", Categories)
 	}
-	v.Text(prefix+"birth_place", p.BirthPlace, MaxShortText)
-	v.Text(prefix+"last_home.settlement", p.LastHome.Settlement, MaxShortText)
-	v.Text(prefix+"last_home.oblast", p.LastHome.Oblast, MaxShortText)
-	v.Text(prefix+"last_home.country", p.LastHome.Country, MaxShortText)
-	v.Text(prefix+"separation.place", p.Separation.Place, MaxShortText)
+	v.textAt(prefix, "birth_place", p.BirthPlace, MaxShortText)
+	v.textAt(prefix, "last_home.settlement", p.LastHome.Settlement, MaxShortText)
+	v.textAt(prefix, "last_home.oblast", p.LastHome.Oblast, MaxShortText)
+	if c := p.LastHome.Country; c != "" && !isCountryCode(c) {
+		v.Add(prefix+"last_home.country", "must be an ISO 3166-1 alpha-2 code such as UA, not %q", c)
+	}
+	v.textAt(prefix, "separation.place", p.Separation.Place, MaxShortText)
 	if len(p.Relatives) > MaxRelatives {
 		v.Add(prefix+"relatives", "at most %d relatives", MaxRelatives)
 	}
 	for i, r := range p.Relatives {
+		if r.Name != "" && textOK(r.Name, MaxShortText) && slices.Contains(Relations, r.Relation) {
+			continue
+		}
 		f := fmt.Sprintf("%srelatives[%d].", prefix, i)
 		if !slices.Contains(Relations, r.Relation) {
 			v.Add(f+"relation", "must be one of %v", Relations)
@@ -203,8 +218,8 @@ func (p *Person) validate(v *Validator, prefix string, today Date) {
 		}
 		v.Text(f+"name", r.Name, MaxShortText)
 	}
-	v.Text(prefix+"distinguishing_features", p.Features, MaxLongText)
-	v.Text(prefix+"notes", p.Notes, MaxLongText)
+	v.textAt(prefix, "distinguishing_features", p.Features, MaxLongText)
+	v.textAt(prefix, "notes", p.Notes, MaxLongText)
 }
 
 // FieldError is one problem with one field of an input.
@@ -251,4 +266,19 @@ func (v *Validator) Err() error {
 		return nil
 	}
 	return &ValidationError{Fields: v.fields}
+}
+
+func textOK(s string, max int) bool {
+	return utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
+}
+
+func (v *Validator) textAt(prefix, name, s string, max int) {
+	if !textOK(s, max) {
+		v.Text(prefix+name, s, max)
+	}
+}
+
+// isCountryCode reports whether s looks like an ISO 3166-1 alpha-2 code.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }

@@ -1,0 +1,119 @@
+// Package api serves reunite's JSON API under /api/v1.
+//
+// Every handler is thin: it decodes the request, calls one use case of
+// package app (which checks access and audits), and encodes the answer.
+// Errors are RFC 9457 problem+json naming each offending field.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/app"
+)
+
+// Server is the API's HTTP handler.
+type Server struct {
+	app *app.App
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New returns the API handler, /healthz included.
+func New(a *app.App, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{app: a, log: log, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /healthz", s.healthz)
+
+	s.handle("GET /api/v1/me", s.me)
+	s.handle("GET /api/v1/organisations", s.listOrgs)
+	s.handle("POST /api/v1/organisations", s.createOrg)
+	s.handle("GET /api/v1/organisations/{id}", s.getOrg)
+	s.handle("GET /api/v1/users", s.listUsers)
+	s.handle("POST /api/v1/users", s.createUser)
+	s.handle("GET /api/v1/audit", s.listAudit)
+	for path, kind := range recordPaths {
+		rh := recordHandlers{s: s, kind: kind}
+		s.handle("GET /api/v1/"+path, rh.list)
+		s.handle("POST /api/v1/"+path, rh.create)
+		s.handle("GET /api/v1/"+path+"/{id}", rh.get)
+		s.handle("PUT /api/v1/"+path+"/{id}", rh.update)
+		s.handle("DELETE /api/v1/"+path+"/{id}", rh.delete)
+		s.handle("GET /api/v1/"+path+"/{id}/revisions", rh.revisions)
+		s.handle("POST /api/v1/"+path+"/import", rh.importCSV)
+		s.handle("GET /api/v1/"+path+"/export", rh.exportCSV)
+	}
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, problem(http.StatusNotFound, "no such endpoint"))
+	})
+	return s
+}
+
+// handlerFunc is a handler that acts for an authenticated principal and
+// returns an error instead of writing one.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, p access.Principal) error
+
+func (s *Server) handle(pattern string, h handlerFunc) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err == nil {
+			err = h(w, r, p)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (access.Principal, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return access.Principal{}, app.ErrUnauthenticated
+	}
+	return s.app.Authenticate(r.Context(), strings.TrimSpace(token))
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p, known := problemOf(err)
+	if !known {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="reunite"`)
+	}
+	writeProblem(w, p)
+}
+
+// ServeHTTP adds the headers every API answer carries and recovers panics.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store") // answers hold personal data
+	h.Set("Referrer-Policy", "no-referrer")
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+			writeProblem(w, problem(http.StatusInternalServerError, "internal error"))
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.app.Store().Ping(ctx); err != nil {
+		s.log.Error("health check", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.app.Store().Dialect())})
+}

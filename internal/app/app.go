@@ -1,0 +1,146 @@
+// Package app holds reunite's use cases: one method per user action. Each
+// runs in one transaction that checks access, changes state and writes the
+// audit entry, so that a crash leaves all of it or none, and no path (API,
+// command line, web) can skip a step.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/auth"
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/store"
+)
+
+// Errors the transports map to responses. Store errors (store.ErrNotFound,
+// store.ErrConflict, store.ErrDeleted, store.ErrDuplicate) and
+// *domain.ValidationError pass through unchanged.
+var (
+	// ErrForbidden: the principal's roles do not allow the action at all.
+	ErrForbidden = errors.New("forbidden")
+	// ErrUnauthenticated: no valid credentials.
+	ErrUnauthenticated = errors.New("unauthenticated")
+)
+
+// Audit actions.
+const (
+	ActionRead      = "record.read"
+	ActionList      = "record.list"
+	ActionCreate    = "record.create"
+	ActionUpdate    = "record.update"
+	ActionDelete    = "record.delete"
+	ActionRevisions = "record.revisions"
+	ActionImport    = "record.import"
+	ActionExport    = "record.export"
+)
+
+// App runs the use cases against a store.
+type App struct {
+	store *store.Store
+	log   *slog.Logger
+}
+
+// New returns an App.
+func New(s *store.Store, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &App{store: s, log: log}
+}
+
+// Store returns the underlying store.
+func (a *App) Store() *store.Store { return a.store }
+
+func (a *App) today() domain.Date { return domain.DateOf(a.store.Now()) }
+
+func actorOf(p access.Principal) store.Actor { return store.Actor{ID: p.ID, OrgID: p.OrgID} }
+
+func auditOf(p access.Principal, action, outcome string, r *domain.Record) store.AuditEntry {
+	e := store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: action, Outcome: outcome}
+	if r != nil {
+		e.RecordID, e.RecordOrg, e.RecordKind = r.ID, r.OrgID, r.Kind
+	}
+	return e
+}
+
+// Authenticate returns the principal an API token stands for.
+func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {
+	var p access.Principal
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		tok, u, err := tx.TokenByHash(ctx, auth.HashToken(token))
+		if err != nil {
+			return err
+		}
+		if !tok.RevokedAt.IsZero() || (!tok.ExpiresAt.IsZero() && !tx.Now().Before(tok.ExpiresAt)) || u.Disabled {
+			return ErrUnauthenticated
+		}
+		org, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		scopes, ok := access.ParseScopes(tok.Scopes)
+		if !ok {
+			return ErrUnauthenticated
+		}
+		p = access.User(u, org, scopes)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		err = ErrUnauthenticated
+	}
+	return p, err
+}
+
+// CreateToken makes an API token for a user, limited to scopes (all of the
+// user's permissions when empty), valid for ttl (forever when 0). The token
+// is returned once and stored only as a hash.
+func (a *App) CreateToken(ctx context.Context, userIDOrEmail, name string, scopes []string, ttl time.Duration) (string, error) {
+	var secret string
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, userIDOrEmail)
+		if err != nil {
+			return err
+		}
+		org, err := tx.Org(ctx, u.OrgID)
+		if err != nil {
+			return err
+		}
+		perms := access.User(u, org, nil).PermissionsOf()
+		granted := make([]string, 0, len(perms))
+		if len(scopes) == 0 {
+			for _, p := range perms {
+				granted = append(granted, string(p))
+			}
+		} else {
+			asked, ok := access.ParseScopes(scopes)
+			if !ok {
+				return fmt.Errorf("unknown scope in %v (scopes: %v)", scopes, access.Permissions)
+			}
+			for _, s := range asked {
+				if !access.User(u, org, nil).Can(s) {
+					return fmt.Errorf("user %s cannot be given scope %s: no role of theirs grants it", u.Email, s)
+				}
+				granted = append(granted, string(s))
+			}
+		}
+		if len(granted) == 0 {
+			return fmt.Errorf("user %s has no permission a token could carry", u.Email)
+		}
+		tok, hash, err := auth.NewToken()
+		if err != nil {
+			return err
+		}
+		t := store.Token{UserID: u.ID, Name: name, Hash: hash, Scopes: granted}
+		if ttl > 0 {
+			t.ExpiresAt = tx.Now().Add(ttl)
+		}
+		secret = tok
+		return tx.CreateToken(ctx, &t)
+	})
+	return secret, err
+}

@@ -1,0 +1,212 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/interchange"
+	"github.com/reunite-ftr/reunite/internal/store"
+)
+
+// MaxReportedRowErrors bounds how many bad rows an import lists in detail;
+// the rest are counted. A file that is wrong everywhere is usually wrong in
+// one way, and the first thousand rows show it.
+const MaxReportedRowErrors = 1000
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	Mapping interchange.Mapping
+	// Progress, if set, is called after every batch with the rows read so far.
+	Progress func(rows int)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Rows     int           `json:"rows"`
+	Imported int           `json:"imported"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// ImportError lists the bad rows of a refused import. Nothing was stored.
+type ImportError struct {
+	Rows  []*interchange.RowError
+	Total int // bad rows in all, including those not listed
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d bad row(s); nothing was stored", e.Total)
+	for _, r := range e.Rows {
+		b.WriteString("\n  ")
+		b.WriteString(r.Error())
+	}
+	if e.Total > len(e.Rows) {
+		fmt.Fprintf(&b, "\n  … and %d more", e.Total-len(e.Rows))
+	}
+	return b.String()
+}
+
+// FileError is a file that cannot be read as interchange CSV at all: a bad
+// header, a row over the size limit, an unreadable stream.
+type FileError struct{ Err error }
+
+func (e *FileError) Error() string { return "cannot read the file: " + e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// Import reads an interchange CSV of records of one kind into p's
+// organisation. It is all or nothing: every row is read and checked, every
+// bad row is reported (as an *ImportError), and if there is one nothing is
+// stored. Each stored record is audited.
+func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, src io.Reader, opts ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if !p.Can(access.WriteRecords) || !p.Can(access.ImportExport) {
+		return res, ErrForbidden
+	}
+	start := time.Now()
+	rd, err := interchange.NewReader(src, kind, interchange.Options{Mapping: opts.Mapping, Today: a.today()})
+	if err != nil {
+		return res, &FileError{err}
+	}
+	bad := &ImportError{}
+	addBad := func(e *interchange.RowError) {
+		bad.Total++
+		if len(bad.Rows) < MaxReportedRowErrors {
+			bad.Rows = append(bad.Rows, e)
+		}
+	}
+	err = a.store.InTx(ctx, func(tx *store.Tx) error {
+		res = ImportResult{}
+		*bad = ImportError{}
+		firstLine := map[string]int{} // external id → line it first appears on
+		batch := make([]*domain.Record, 0, store.MaxBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			err := tx.InsertRecords(ctx, actorOf(p), batch)
+			var dup *store.DuplicateError
+			if errors.As(err, &dup) {
+				for _, id := range dup.ExternalIDs {
+					addBad(&interchange.RowError{Line: firstLine[id], ID: id, Fields: []domain.FieldError{{Field: "id", Detail: "a record with this id already exists"}}})
+				}
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			entries := make([]store.AuditEntry, len(batch))
+			for i, r := range batch {
+				entries[i] = auditOf(p, ActionImport, store.OutcomeOK, r)
+			}
+			if err := tx.AppendAudit(ctx, entries...); err != nil {
+				return err
+			}
+			res.Imported += len(batch)
+			batch = batch[:0]
+			if opts.Progress != nil {
+				opts.Progress(res.Rows)
+			}
+			return nil
+		}
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec, line, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			var rowErr *interchange.RowError
+			if errors.As(err, &rowErr) {
+				res.Rows++
+				addBad(rowErr)
+				continue
+			}
+			if err != nil {
+				return &FileError{err}
+			}
+			res.Rows++
+			if rec.ExternalID != "" {
+				if first, ok := firstLine[rec.ExternalID]; ok {
+					addBad(&interchange.RowError{Line: line, ID: rec.ExternalID, Fields: []domain.FieldError{{Field: "id", Detail: fmt.Sprintf("the same id is on line %d", first)}}})
+					continue
+				}
+				firstLine[rec.ExternalID] = line
+			}
+			if bad.Total > 0 {
+				continue // the import will be refused: keep checking, stop writing
+			}
+			rec.OrgID = p.OrgID
+			batch = append(batch, &rec)
+			if len(batch) == store.MaxBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if bad.Total == 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if bad.Total > 0 {
+			return bad
+		}
+		return nil
+	})
+	res.Duration = time.Since(start)
+	if err != nil {
+		res.Imported = 0
+	}
+	return res, err
+}
+
+// Export writes the records of one kind that p may see, as interchange CSV,
+// and returns how many it wrote. Each exported record is audited.
+func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, w io.Writer, f store.RecordFilter) (int, error) {
+	if !p.Can(access.ReadRecords) || !p.Can(access.ImportExport) {
+		return 0, ErrForbidden
+	}
+	if err := a.scopeOwners(ctx, p, &f, ActionExport); err != nil {
+		return 0, err
+	}
+	f.Kind, f.Limit = kind, store.MaxBatch
+	cw := interchange.NewWriter(w)
+	n := 0
+	// Page by page, each page with its audit in one transaction: a cursor
+	// cannot stay open across writes on PostgreSQL, and an export of a
+	// million records must not hold them all in memory.
+	for {
+		var page []domain.Record
+		err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+			if page, err = tx.Records(ctx, f); err != nil {
+				return err
+			}
+			entries := make([]store.AuditEntry, len(page))
+			for i := range page {
+				entries[i] = auditOf(p, ActionExport, store.OutcomeOK, &page[i])
+			}
+			return tx.AppendAudit(ctx, entries...)
+		})
+		if err != nil {
+			return n, err
+		}
+		for i := range page {
+			if err := cw.Write(page[i]); err != nil {
+				return n, err
+			}
+		}
+		n += len(page)
+		if len(page) < f.Limit {
+			break
+		}
+		f.After = page[len(page)-1].ID
+	}
+	return n, cw.Flush()
+}
