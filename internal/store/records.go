@@ -460,7 +460,7 @@ func (t *Tx) Revisions(ctx context.Context, id string) ([]Revision, error) {
 
 // derived holds the columns computed from a record for filtering.
 type derived struct {
-	familyFold, givenFold       string
+	familyFold, givenFold      string
 	birthEarliest, birthLatest string
 }
 

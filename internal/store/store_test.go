@@ -35,12 +35,12 @@ func child(org, ext, given, family string) *domain.Record {
 	return &domain.Record{
 		Kind: domain.KindChild, OrgID: org, ExternalID: ext,
 		Person: domain.Person{
-			Names:     []domain.Name{{Given: given, Family: family, Script: domain.ScriptUkrainian, Source: domain.SourceBirth}},
-			Sex:       domain.SexMale,
-			BirthDate: domain.MustParseFuzzyDate("2012-03-07"),
-			LastHome:  domain.Place{Settlement: "Маріуполь", Oblast: "Донецька", Country: "UA"},
+			Names:      []domain.Name{{Given: given, Family: family, Script: domain.ScriptUkrainian, Source: domain.SourceBirth}},
+			Sex:        domain.SexMale,
+			BirthDate:  domain.MustParseFuzzyDate("2012-03-07"),
+			LastHome:   domain.Place{Settlement: "Маріуполь", Oblast: "Донецька", Country: "UA"},
 			Separation: domain.Separation{Date: domain.MustParseFuzzyDate("2022-04"), Category: domain.CategoryFrontline},
-			Relatives: []domain.Relative{{Relation: domain.RelationMother, Name: "Ганна Петрівна " + family}},
+			Relatives:  []domain.Relative{{Relation: domain.RelationMother, Name: "Ганна Петрівна " + family}},
 		},
 		Sensitive: domain.Sensitive{CurrentLocation: "Placement centre 7", DocumentsHeld: []string{"birth certificate"}},
 	}
