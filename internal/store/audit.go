@@ -41,7 +41,7 @@ func (t *Tx) AppendAudit(ctx context.Context, entries ...AuditEntry) error {
 			args = append(args, t.now, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
 				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail)
 		}
-		q := multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail) VALUES `, 9, n)
+		q := t.multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail) VALUES `, 9, n)
 		if _, err := t.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
