@@ -24,8 +24,7 @@ type Actor struct {
 // statement under both databases' limits on bound parameters.
 const MaxBatch = 500
 
-// InsertRecords stores new records with their sensitive fields and first
-// revision, using a few multi-row statements for the whole batch (the import
+// InsertRecords stores new records with their sensitive fields, using a few multi-row statements for the whole batch (the import
 // path depends on this being fast). It fills in ids, versions and times.
 // A batch with external ids already taken (or taken twice in the batch) fails
 // with a *DuplicateError naming them; the transaction must then be rolled
@@ -37,7 +36,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	if len(recs) > MaxBatch {
 		return fmt.Errorf("insert records: batch of %d is over the limit of %d", len(recs), MaxBatch)
 	}
-	var recArgs, sensArgs, revArgs []any
+	var recArgs, sensArgs []any
 	nSens := 0
 	for _, r := range recs {
 		r.ID, r.Version = newID(), 1
@@ -60,11 +59,6 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 			sensArgs = append(sensArgs, r.ID, string(sens))
 			nSens++
 		}
-		snap, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		revArgs = append(revArgs, r.ID, r.Version, "create", t.now, actor.ID, nullable(actor.OrgID), string(snap))
 	}
 	// A taken external id is skipped rather than failing the statement, so
 	// that every duplicate of the batch can be named at once; no separate
@@ -89,9 +83,6 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		if _, err := t.exec(ctx, t.multiInsert(`INSERT INTO record_sensitive (record_id, data) VALUES `, 2, nSens), sensArgs...); err != nil {
 			return fmt.Errorf("insert sensitive fields: %w", err)
 		}
-	}
-	if _, err := t.exec(ctx, t.multiInsert(`INSERT INTO record_revisions (record_id, version, action, at, actor, actor_org, snapshot) VALUES `, 7, len(recs)), revArgs...); err != nil {
-		return fmt.Errorf("insert revisions: %w", err)
 	}
 	return nil
 }
@@ -127,47 +118,49 @@ func (t *Tx) returnedIDs(ctx context.Context, q string, args ...any) (map[string
 
 // UpdateRecord replaces the changeable parts of a record (external id,
 // person, enquirer, sensitive fields) if r.Version is still the current
-// version, and keeps a revision. On success r holds the new version.
-// Kind and owner never change here.
+// version, keeping the version it replaces in the history. On success r
+// holds the new version. Kind and owner never change here.
 func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) error {
-	if !validID(r.ID) {
-		return fmt.Errorf("record %q: %w", r.ID, ErrNotFound)
+	old, err := t.current(ctx, r.ID, r.Version)
+	if err != nil {
+		return err
 	}
 	person, err := json.Marshal(r.Person)
 	if err != nil {
 		return err
 	}
 	d := derive(r)
-	var created nullTime
-	err = t.queryRow(ctx, `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
+	// The version condition makes a concurrent change that came first win:
+	// this update then touches no row and reports the conflict.
+	res, err := t.exec(ctx, `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
 		family_fold = $4, given_fold = $5, sex = $6, birth_earliest = $7, birth_latest = $8, category = $9, updated_at = $10, updated_by = $11
-		WHERE id = $12 AND version = $13 AND deleted_at IS NULL
-		RETURNING version, kind, org_id, created_at, created_by`,
+		WHERE id = $12 AND version = $13 AND deleted_at IS NULL`,
 		r.ExternalID, string(person), jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
-		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version).
-		Scan(&r.Version, &r.Kind, &r.OrgID, &created, &r.CreatedBy)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t.whyNotChanged(ctx, r.ID, r.Version)
-	}
+		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version)
 	if isUniqueViolation(err) {
 		return &DuplicateError{ExternalIDs: []string{r.ExternalID}}
 	}
 	if err != nil {
 		return fmt.Errorf("update record: %w", err)
 	}
-	r.CreatedAt, r.UpdatedAt, r.UpdatedBy, r.Deleted = created.Time, t.now, actor.ID, nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return t.whyNotChanged(ctx, r.ID, r.Version)
+	}
+	r.Kind, r.OrgID, r.CreatedAt, r.CreatedBy = old.Kind, old.OrgID, old.CreatedAt, old.CreatedBy
+	r.Version, r.UpdatedAt, r.UpdatedBy, r.Deleted = old.Version+1, t.now, actor.ID, nil
 	if err := t.putSensitive(ctx, r.ID, r.Sensitive); err != nil {
 		return err
 	}
-	return t.addRevision(ctx, actor, "update", r)
+	return t.keep(ctx, &old)
 }
 
 // DeleteRecord turns a record into a tombstone if version is still current.
-// The data stays, with who deleted it, when and why; the tombstone is a
-// revision like any other change.
+// The data stays, with who deleted it, when and why; the version it replaces
+// is kept in the history like any other.
 func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version int, reason string) (domain.Record, error) {
-	if !validID(id) {
-		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	old, err := t.current(ctx, id, version)
+	if err != nil {
+		return domain.Record{}, err
 	}
 	res, err := t.exec(ctx, `UPDATE records SET version = version + 1, deleted_at = $1, deleted_by = $2, delete_reason = $3, updated_at = $1, updated_by = $2
 		WHERE id = $4 AND version = $5 AND deleted_at IS NULL`, t.now, actor.ID, reason, id, version)
@@ -177,11 +170,42 @@ func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version i
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.Record{}, t.whyNotChanged(ctx, id, version)
 	}
-	r, err := t.Record(ctx, id, true)
-	if err != nil {
-		return r, err
+	if err := t.keep(ctx, &old); err != nil {
+		return domain.Record{}, err
 	}
-	return r, t.addRevision(ctx, actor, "delete", &r)
+	return t.Record(ctx, id, true)
+}
+
+// current reads a record that is about to change, with its sensitive
+// fields, and checks that it is at version and not deleted.
+func (t *Tx) current(ctx context.Context, id string, version int) (domain.Record, error) {
+	r, err := t.Record(ctx, id, true)
+	switch {
+	case err != nil:
+		return r, err
+	case r.Deleted != nil:
+		return r, fmt.Errorf("record %s: %w", id, ErrDeleted)
+	case r.Version != version:
+		return r, fmt.Errorf("record %s is at version %d, not %d: %w", id, r.Version, version, ErrConflict)
+	}
+	return r, nil
+}
+
+// keep adds a superseded version to the history.
+func (t *Tx) keep(ctx context.Context, old *domain.Record) error {
+	snap, err := json.Marshal(old)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO record_history (record_id, version, snapshot) VALUES ($1, $2, $3)`, old.ID, old.Version, string(snap))
+	if isUniqueViolation(err) {
+		// Another transaction replaced this version first.
+		return fmt.Errorf("record %s version %d: %w", old.ID, old.Version, ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("keep version: %w", err)
+	}
+	return nil
 }
 
 // whyNotChanged explains why a conditional update touched no row.
@@ -212,19 +236,6 @@ func (t *Tx) putSensitive(ctx context.Context, id string, s domain.Sensitive) er
 	_, err = t.exec(ctx, `INSERT INTO record_sensitive (record_id, data) VALUES ($1, $2)
 		ON CONFLICT (record_id) DO UPDATE SET data = excluded.data`, id, string(data))
 	return err
-}
-
-func (t *Tx) addRevision(ctx context.Context, actor Actor, action string, r *domain.Record) error {
-	snap, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = t.exec(ctx, `INSERT INTO record_revisions (record_id, version, action, at, actor, actor_org, snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		r.ID, r.Version, action, t.now, actor.ID, nullable(actor.OrgID), string(snap))
-	if err != nil {
-		return fmt.Errorf("add revision: %w", err)
-	}
-	return nil
 }
 
 const recordColumns = `r.id, r.kind, r.org_id, r.external_id, r.version, r.person, r.enquirer, r.created_at, r.created_by, r.updated_at, r.updated_by, r.deleted_at, r.deleted_by, r.delete_reason`
@@ -396,48 +407,55 @@ func (t *Tx) CountRecords(ctx context.Context, f RecordFilter) (int, error) {
 	return n, err
 }
 
-// Revision is one version of a record as it stood after a change.
+// Revision is one version of a record, as it stood after the change that
+// made it.
 type Revision struct {
-	Version  int           `json:"version"`
-	Action   string        `json:"action"`
-	At       time.Time     `json:"at"`
-	Actor    string        `json:"actor"`
-	ActorOrg string        `json:"actor_organisation_id,omitempty"`
-	Record   domain.Record `json:"record"`
+	Version int           `json:"version"`
+	Action  string        `json:"action"` // create, update or delete
+	At      time.Time     `json:"at"`
+	Actor   string        `json:"actor"`
+	Record  domain.Record `json:"record"`
 }
 
-// Revisions returns every version of a record, oldest first.
+// Revisions returns every version of a record, oldest first: the history
+// and then the current version.
 func (t *Tx) Revisions(ctx context.Context, id string) ([]Revision, error) {
-	if !validID(id) {
-		return nil, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	cur, err := t.Record(ctx, id, true)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT version, action, at, actor, actor_org, snapshot FROM record_revisions WHERE record_id = $1 ORDER BY version`, id)
+	rows, err := t.query(ctx, `SELECT snapshot FROM record_history WHERE record_id = $1 ORDER BY version`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Revision
 	for rows.Next() {
-		var rv Revision
-		var at nullTime
-		var org sql.NullString
 		var snap string
-		if err := rows.Scan(&rv.Version, &rv.Action, &at, &rv.Actor, &org, &snap); err != nil {
+		var r domain.Record
+		if err := rows.Scan(&snap); err != nil {
 			return nil, err
 		}
-		rv.At, rv.ActorOrg = at.Time, org.String
-		if err := json.Unmarshal([]byte(snap), &rv.Record); err != nil {
-			return nil, fmt.Errorf("record %s version %d: stored snapshot: %w", id, rv.Version, err)
+		if err := json.Unmarshal([]byte(snap), &r); err != nil {
+			return nil, fmt.Errorf("record %s: stored version: %w", id, err)
 		}
-		out = append(out, rv)
+		out = append(out, revisionOf(r))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("record %s: %w", id, ErrNotFound)
+	return append(out, revisionOf(cur)), nil
+}
+
+func revisionOf(r domain.Record) Revision {
+	action := "update"
+	switch {
+	case r.Version == 1:
+		action = "create"
+	case r.Deleted != nil:
+		action = "delete"
 	}
-	return out, nil
+	return Revision{Version: r.Version, Action: action, At: r.UpdatedAt, Actor: r.UpdatedBy, Record: r}
 }
 
 // derived holds the columns computed from a record for filtering.

@@ -69,15 +69,13 @@ CREATE TABLE record_sensitive (
     data      text NOT NULL
 );
 
--- One row per version of a record: the whole record as it stood after the
--- change. Old values are the previous version's snapshot, so nothing is lost.
-CREATE TABLE record_revisions (
+-- Every superseded version of a record, as it stood (sensitive fields
+-- included), before the change that replaced it. The current version is the
+-- row in records; together they keep every version, so nothing is ever lost.
+-- Who made each version and when are its own updated_by and updated_at.
+CREATE TABLE record_history (
     record_id text NOT NULL REFERENCES records (id),
     version   integer NOT NULL,
-    action    text NOT NULL CHECK (action IN ('create', 'update', 'delete')),
-    at        timestamp NOT NULL,
-    actor     text NOT NULL,
-    actor_org text,
     snapshot  text NOT NULL,
     PRIMARY KEY (record_id, version)
 );
@@ -100,7 +98,7 @@ CREATE INDEX audit_record ON audit_log (record_id, id);
 
 -- +goose Down
 DROP TABLE audit_log;
-DROP TABLE record_revisions;
+DROP TABLE record_history;
 DROP TABLE record_sensitive;
 DROP TABLE records;
 DROP TABLE api_tokens;
