@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -391,6 +392,47 @@ func TestSchemaVersion(t *testing.T) {
 		cur, latest, err := s.SchemaVersion(context.Background())
 		if err != nil || cur != latest || cur < 1 {
 			t.Fatalf("schema version %d of %d: %v", cur, latest, err)
+		}
+	})
+}
+
+func TestConcurrentUpdatesOneWins(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		o := mkOrg(t, s, "ua")
+		r := child(o.ID, "A-1", "Іван", "Бойко")
+		tx(t, s, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{r}) })
+		const writers = 8
+		errs := make([]error, writers)
+		var wg sync.WaitGroup
+		for i := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				upd := *r
+				upd.Person.Names = []domain.Name{{Given: fmt.Sprintf("Writer %d", i)}}
+				errs[i] = s.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateRecord(ctx, actor, &upd) })
+			}()
+		}
+		wg.Wait()
+		wins, conflicts := 0, 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, store.ErrConflict):
+				conflicts++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if wins != 1 || conflicts != writers-1 {
+			t.Fatalf("%d writers won and %d got conflicts; want 1 and %d", wins, conflicts, writers-1)
+		}
+		var revs []store.Revision
+		tx(t, s, func(tx *store.Tx) (err error) { revs, err = tx.Revisions(ctx, r.ID); return err })
+		if len(revs) != 2 || revs[1].Version != 2 || revs[0].Record.Person.Names[0].Given != "Іван" {
+			t.Fatalf("after the race: %+v", revs)
 		}
 	})
 }
