@@ -23,6 +23,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -139,6 +140,7 @@ func startThrowaway() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("no server on 127.0.0.1:5432 and %v (set REUNITE_TEST_POSTGRES, or install PostgreSQL)", err)
 	}
+	removeStaleThrowaways()
 	dir, err := os.MkdirTemp("", "reunite-pg-")
 	if err != nil {
 		return "", err
@@ -181,6 +183,28 @@ func startThrowaway() (string, error) {
 	}
 	srv.Process.Kill()
 	return "", fmt.Errorf("throwaway postgres in %s did not start within 30s", dir)
+}
+
+// removeStaleThrowaways deletes the data of earlier throwaway servers whose
+// postgres process is gone. A test binary has no hook to clean up after
+// itself at exit, so each start sweeps up after the ones before.
+func removeStaleThrowaways() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "reunite-pg-*"))
+	for _, dir := range dirs {
+		// A young directory may belong to another test binary (packages are
+		// tested in parallel) whose initdb has not written the pid yet.
+		if info, err := os.Stat(dir); err != nil || time.Since(info.ModTime()) < 10*time.Minute {
+			continue
+		}
+		pidFile, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+		if err == nil {
+			line, _, _ := strings.Cut(string(pidFile), "\n")
+			if pid, err := strconv.Atoi(line); err == nil && syscall.Kill(pid, 0) == nil {
+				continue // still running
+			}
+		}
+		os.RemoveAll(dir)
+	}
 }
 
 func findPostgresBin() (string, error) {
