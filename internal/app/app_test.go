@@ -67,7 +67,7 @@ func TestImportReportsEveryBadRowAndStoresNothing(t *testing.T) {
 		}
 		file := strings.Join([]string{
 			"id,given_name,family_name,birth_date,sex",
-			"A-1,Іван,Бойко,2012,m",       // line 2: fine
+			"A-1,Іван,Бойко,2012,m",        // line 2: fine
 			"A-2,Марія,Бойко,2012-02-30,f", // line 3: impossible date
 			"A-3,,,2012,f",                 // line 4: no name
 			"A-1,Петро,Бойко,2011,m",       // line 5: same id as line 2
