@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
@@ -52,6 +53,49 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request, p access.Prin
 		return err
 	}
 	writeJSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (s *Server) updateOrg(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	var in struct {
+		Name    string `json:"name"`
+		Country string `json:"country"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	o, err := s.app.UpdateOrg(r.Context(), p, r.PathValue("id"), in.Name, in.Country)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	u, err := s.app.User(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	var in struct {
+		Name     *string       `json:"name"`
+		Roles    []domain.Role `json:"roles"`
+		Disabled *bool         `json:"disabled"`
+		Password *string       `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.app.UpdateUser(r.Context(), p, r.PathValue("id"), app.UserChange{Name: in.Name, Roles: in.Roles, Disabled: in.Disabled, Password: in.Password})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
 	return nil
 }
 

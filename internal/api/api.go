@@ -35,8 +35,11 @@ func New(a *app.App, log *slog.Logger) *Server {
 	s.handle("GET /api/v1/organisations", s.listOrgs)
 	s.handle("POST /api/v1/organisations", s.createOrg)
 	s.handle("GET /api/v1/organisations/{id}", s.getOrg)
+	s.handle("PUT /api/v1/organisations/{id}", s.updateOrg)
 	s.handle("GET /api/v1/users", s.listUsers)
 	s.handle("POST /api/v1/users", s.createUser)
+	s.handle("GET /api/v1/users/{id}", s.getUser)
+	s.handle("PUT /api/v1/users/{id}", s.updateUser)
 	s.handle("GET /api/v1/audit", s.listAudit)
 	for path, kind := range recordPaths {
 		rh := recordHandlers{s: s, kind: kind}

@@ -527,3 +527,56 @@ func TestHealthz(t *testing.T) {
 	}
 	w.do("ua-caseworker", "GET", "/api/v1/nothing-here", nil).problem(t, 404)
 }
+
+func TestAdminUpdates(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn)
+		var rec domain.Record
+		w.do("ua-caseworker", "POST", "/api/v1/children", childBody("Марія", "Бойко")).json(t, &rec)
+		users := func(who string) map[string]domain.User {
+			var list struct{ Items []domain.User }
+			w.do(who, "GET", "/api/v1/users", nil).json(t, &list)
+			out := map[string]domain.User{}
+			for _, u := range list.Items {
+				out[strings.Split(u.Email, "@")[0]] = u
+			}
+			return out
+		}
+		ua, ru := users("ua-admin"), users("ru-admin")
+
+		// An admin cannot see or change another party's users.
+		w.do("ua-admin", "GET", "/api/v1/users/"+ru["caseworker"].ID, nil).problem(t, 404)
+		w.do("ua-admin", "PUT", "/api/v1/users/"+ru["caseworker"].ID, map[string]any{"disabled": true}).problem(t, 404)
+		if r := w.do("ru-caseworker", "GET", "/api/v1/me", nil); r.status != 200 {
+			t.Fatalf("ru caseworker disabled from outside: %d", r.status)
+		}
+
+		// A role taken away takes effect at once, whatever the token's scopes.
+		if r := w.do("ua-reviewer", "GET", "/api/v1/children/"+rec.ID, nil); r.status != 200 {
+			t.Fatalf("reviewer cannot read: %d", r.status)
+		}
+		var u domain.User
+		r := w.do("ua-admin", "PUT", "/api/v1/users/"+ua["reviewer"].ID, map[string]any{"roles": []string{"auditor"}, "name": "Renamed"})
+		r.json(t, &u)
+		if r.status != 200 || u.Name != "Renamed" || len(u.Roles) != 1 || u.Roles[0] != domain.RoleAuditor {
+			t.Fatalf("update user: %d %s", r.status, r.body)
+		}
+		w.do("ua-reviewer", "GET", "/api/v1/children/"+rec.ID, nil).problem(t, 403)
+
+		// A disabled user's token stops working.
+		w.do("ua-admin", "PUT", "/api/v1/users/"+ua["caseworker"].ID, map[string]any{"disabled": true})
+		w.do("ua-caseworker", "GET", "/api/v1/me", nil).problem(t, 401)
+		w.do("ua-admin", "PUT", "/api/v1/users/"+ua["analyst"].ID, map[string]any{"roles": []string{"wizard"}}).problem(t, 422)
+		w.do("ua-admin", "PUT", "/api/v1/users/"+ua["analyst"].ID, map[string]any{"password": "short"}).problem(t, 422)
+
+		// Only the mediator renames parties; slug and kind stay.
+		w.do("ua-admin", "PUT", "/api/v1/organisations/"+w.orgs["ru"].ID, map[string]any{"name": "x", "country": "RU"}).problem(t, 403)
+		var o domain.Organisation
+		r = w.do("med-admin", "PUT", "/api/v1/organisations/"+w.orgs["ru"].ID, map[string]any{"name": "Renamed party", "country": "RU"})
+		r.json(t, &o)
+		if r.status != 200 || o.Name != "Renamed party" || o.Slug != "ru" || o.Kind != domain.OrgGovernment {
+			t.Fatalf("update org: %d %s", r.status, r.body)
+		}
+		w.do("med-admin", "PUT", "/api/v1/organisations/"+w.orgs["ru"].ID, map[string]any{"name": "", "country": "Russia"}).problem(t, 422)
+	})
+}

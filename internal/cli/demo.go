@@ -67,7 +67,7 @@ database is never touched.`,
 			return serve(cmd.Context(), e.log, a, addr, func(url string) {
 				fmt.Fprintf(e.out, "\nreunite demo is serving %s on %s (synthetic data only)\n\n", db, url)
 				for _, t := range tokens {
-					fmt.Fprintf(e.out, "  token %-34s %s\n", t.who, t.token)
+					fmt.Fprintf(e.out, "  token %-42s %s\n", t.who, t.token)
 				}
 				fmt.Fprintf(e.out, "\n  every demo user's password: %s\n", DemoPassword)
 				fmt.Fprintf(e.out, "\n  try: curl -H 'Authorization: Bearer %s' '%s/api/v1/tracing-requests?limit=2'\n\n", tokens[0].token, url)

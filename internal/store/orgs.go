@@ -76,6 +76,25 @@ func (t *Tx) Orgs(ctx context.Context) ([]domain.Organisation, error) {
 	return out, rows.Err()
 }
 
+// UpdateOrg changes an organisation's name and country (its slug and kind
+// are fixed: other parties and the audit trail refer to them).
+func (t *Tx) UpdateOrg(ctx context.Context, o *domain.Organisation) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if !validID(o.ID) {
+		return fmt.Errorf("organisation %q: %w", o.ID, ErrNotFound)
+	}
+	res, err := t.exec(ctx, `UPDATE organisations SET name = $1, country = $2 WHERE id = $3`, o.Name, o.Country, o.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("organisation %q: %w", o.ID, ErrNotFound)
+	}
+	return nil
+}
+
 // CreateUser stores a new user, filling in its id and creation time.
 func (t *Tx) CreateUser(ctx context.Context, u *domain.User) error {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
@@ -131,6 +150,26 @@ func (t *Tx) User(ctx context.Context, idOrEmail string) (domain.User, error) {
 		return u, fmt.Errorf("user %q: %w", idOrEmail, ErrNotFound)
 	}
 	return u, err
+}
+
+// UpdateUser changes a user's name, roles, disabled flag and password hash.
+// The e-mail address and organisation are fixed.
+func (t *Tx) UpdateUser(ctx context.Context, u *domain.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if !validID(u.ID) {
+		return fmt.Errorf("user %q: %w", u.ID, ErrNotFound)
+	}
+	res, err := t.exec(ctx, `UPDATE users SET name = $1, roles = $2, disabled = $3, password_hash = $4 WHERE id = $5`,
+		u.Name, joinRoles(u.Roles), u.Disabled, u.PasswordHash, u.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("user %q: %w", u.ID, ErrNotFound)
+	}
+	return nil
 }
 
 // Users lists the users of one organisation by e-mail address.
