@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
 )
 
@@ -19,19 +20,14 @@ func migrateCmd(e *env) *cobra.Command {
 		Use:   "migrate",
 		Short: "Create or upgrade the database schema",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			cur, latest, err := a.Store().SchemaVersion(cmd.Context())
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.out, "%s schema at version %d (latest %d)\n", a.Store().Dialect(), cur, latest)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -45,12 +41,7 @@ func orgCmd(e *env) *cobra.Command {
 		Example: `  reunite org add --slug ua-nib --name "National Information Bureau" --kind government --country UA
   reunite org add --slug mediator --name "Mediator" --kind mediator`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			o.Kind = domain.OrgKind(kind)
 			o.Country = strings.ToUpper(o.Country)
 			created, err := a.CreateOrg(cmd.Context(), access.Operator(operatorLabel(), domain.Organisation{}), o)
@@ -59,7 +50,7 @@ func orgCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.out, "organisation %s (%s) created with id %s\n", created.Slug, created.Name, created.ID)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&o.Slug, "slug", "", "short handle, e.g. ua-nib (required)")
 	add.Flags().StringVar(&o.Name, "name", "", "full name (required)")
@@ -69,12 +60,7 @@ func orgCmd(e *env) *cobra.Command {
 		Use:   "list",
 		Short: "List organisations",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			orgs, err := a.Orgs(cmd.Context(), access.Principal{})
 			if err != nil {
 				return err
@@ -85,7 +71,7 @@ func orgCmd(e *env) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Slug, o.Kind, o.Country, o.Name, o.ID)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	cmd.AddCommand(add, list)
 	return cmd
@@ -101,12 +87,7 @@ func userCmd(e *env) *cobra.Command {
 		Example: `  reunite user add --org ua-nib --email olena@example.org --name "Olena K." --roles caseworker,reviewer
   printf '%s' "$PASSWORD" | reunite user add --org ua-nib --email admin@example.org --roles admin --password-stdin`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			p, err := operator(cmd.Context(), a, org)
 			if err != nil {
 				return err
@@ -131,7 +112,7 @@ func userCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.out, "user %s created with id %s\n", u.Email, u.ID)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&org, "org", "", "organisation slug or id (required)")
 	add.Flags().StringVar(&email, "email", "", "e-mail address, used to sign in (required)")
@@ -154,12 +135,7 @@ func tokenCmd(e *env) *cobra.Command {
 		Example: `  reunite token create --user olena@example.org --name laptop --ttl 720h
   reunite token create --user analyst@example.org --scopes records:read`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			var sc []string
 			for _, s := range strings.Split(scopes, ",") {
 				if s = strings.TrimSpace(s); s != "" {
@@ -175,7 +151,7 @@ func tokenCmd(e *env) *cobra.Command {
 				fmt.Fprintln(e.errOut, "Keep this token secret: it is shown only now.")
 			}
 			return nil
-		},
+		}),
 	}
 	create.Flags().StringVar(&userRef, "user", "", "user e-mail or id (required)")
 	create.Flags().StringVar(&name, "name", "", "what the token is for")

@@ -97,6 +97,18 @@ func (e *env) open(ctx context.Context) (*app.App, error) {
 	return app.New(s, e.log), nil
 }
 
+// withApp opens the database for a command's run and closes it after.
+func (e *env) withApp(run func(cmd *cobra.Command, args []string, a *app.App) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a, err := e.open(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer a.Store().Close()
+		return run(cmd, args, a)
+	}
+}
+
 // operator returns the principal for the command line acting for an
 // organisation, labelled with the OS user so the audit trail says who ran it.
 func operator(ctx context.Context, a *app.App, orgSlugOrID string) (access.Principal, error) {

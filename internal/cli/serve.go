@@ -25,14 +25,9 @@ func serveCmd(e *env) *cobra.Command {
 		Short: "Serve the JSON API",
 		Long:  "Serve the JSON API under /api/v1 (and GET /healthz) until interrupted.",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			return serve(cmd.Context(), e.log, a, addr, nil)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	return cmd

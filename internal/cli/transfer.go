@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -38,7 +39,7 @@ Columns: ` + fmt.Sprint(interchange.Columns()) + `
 --map renames other column names, e.g. --map "Прізвище=family_name,DOB=birth_date".`,
 		Example: "  reunite import --kind request --org ua-nib requests.csv",
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: e.withApp(func(cmd *cobra.Command, args []string, a *app.App) error {
 			kind, err := parseKind(kindFlag)
 			if err != nil {
 				return err
@@ -52,11 +53,6 @@ Columns: ` + fmt.Sprint(interchange.Columns()) + `
 				return err
 			}
 			defer f.Close()
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
 			p, err := operator(cmd.Context(), a, org)
 			if err != nil {
 				return err
@@ -66,9 +62,9 @@ Columns: ` + fmt.Sprint(interchange.Columns()) + `
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			fmt.Fprintf(e.out, "imported %d %s records from %s in %s (%.0f rows/s)\n",
-				res.Imported, kind, args[0], res.Duration.Round(1e6), float64(res.Rows)/res.Duration.Seconds())
+				res.Imported, kind, args[0], res.Duration.Round(time.Millisecond), float64(res.Rows)/res.Duration.Seconds())
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&kindFlag, "kind", "", "child or request (required)")
 	cmd.Flags().StringVar(&org, "org", "", "owning organisation, slug or id (required)")
@@ -83,16 +79,11 @@ func exportCmd(e *env) *cobra.Command {
 		Short:   "Export an organisation's records as interchange CSV",
 		Example: "  reunite export --kind child --org ru-ombudsman --out children.csv",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			kind, err := parseKind(kindFlag)
 			if err != nil {
 				return err
 			}
-			a, err := e.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer a.Store().Close()
 			p, err := operator(cmd.Context(), a, org)
 			if err != nil {
 				return err
@@ -114,7 +105,7 @@ func exportCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.errOut, "exported %d %s records to %s\n", n, kind, out)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&kindFlag, "kind", "", "child or request (required)")
 	cmd.Flags().StringVar(&org, "org", "", "organisation, slug or id (required)")
