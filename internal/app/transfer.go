@@ -80,9 +80,8 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 			bad.Rows = append(bad.Rows, e)
 		}
 	}
-	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		res = ImportResult{}
-		*bad = ImportError{}
+	// Once: the transaction consumes src, so it cannot be retried.
+	err = a.store.InTxOnce(ctx, func(tx *store.Tx) error {
 		firstLine := map[string]int{} // external id → line it first appears on
 		batch := make([]*domain.Record, 0, store.MaxBatch)
 		flush := func() error {

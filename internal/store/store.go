@@ -183,6 +183,13 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// InTxOnce is InTx without the retry, for a transaction that consumes
+// something it cannot rewind, such as an import reading its file: run again,
+// it would start in the middle of the stream.
+func (s *Store) InTxOnce(ctx context.Context, fn func(*Tx) error) error {
+	return s.inTx(ctx, fn)
+}
+
 func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
