@@ -115,7 +115,7 @@ func exportCmd(e *env) *cobra.Command {
 
 func synthCmd(e *env) *cobra.Command {
 	var cfg synth.Config
-	var out string
+	var out, difficulty string
 	cmd := &cobra.Command{
 		Use:   "synth",
 		Short: "Write a synthetic dataset: requests, children and the true pairs",
@@ -128,6 +128,12 @@ truth.csv     the true pairs: request id, child id, and the variations applied.`
 		Example: "  reunite synth --n 100000 --seed 7 --out ./data/synth",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Checked before any file is created, so a typo leaves --out untouched.
+			d, err := synth.ParseDifficulty(difficulty)
+			if err != nil {
+				return fmt.Errorf("--difficulty must be standard or hard, not %q", difficulty)
+			}
+			cfg.Difficulty = d
 			pairs, err := writeSynth(cmd, out, cfg)
 			if err != nil {
 				return err
@@ -140,6 +146,8 @@ truth.csv     the true pairs: request id, child id, and the variations applied.`
 	cmd.Flags().Uint64Var(&cfg.Seed, "seed", 1, "random seed: the same seed gives the same files")
 	cmd.Flags().Float64Var(&cfg.Overlap, "overlap", 0.3, "fraction of requests whose child is in the children file")
 	cmd.Flags().StringVar(&out, "out", "./data/synth", "output directory")
+	cmd.Flags().StringVar(&difficulty, "difficulty", string(synth.DifficultyStandard),
+		"standard, or hard: many more variations per record (the matching quality bar) and more namesakes")
 	return cmd
 }
 

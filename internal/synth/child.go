@@ -9,9 +9,10 @@ import (
 	"github.com/reunite-ftr/reunite/internal/names"
 )
 
-// Probabilities of the variations party B applies, each drawn on its own.
-// Unmatched children are written by exactly the same process, so nothing in
-// a record tells whether it has a pair.
+// Probabilities of the variations party B applies at DifficultyStandard,
+// each drawn on its own (the hard profile is in difficulty.go). Unmatched
+// children are written by exactly the same process, so nothing in a record
+// tells whether it has a pair.
 const (
 	pRussify           = 0.60 // name in Russian form (ru-Cyrl)
 	pLatin             = 0.12 // name in Latin letters
@@ -34,10 +35,10 @@ const (
 // presentChild writes g.truth as party B would: from documents and what
 // the child or an institution said, mostly in Russian, often incompletely.
 func (g *generator) presentChild(id string, vars *[]string) domain.Record {
-	t, c, r := &g.truth, g.cat, g.present
+	t, c, r, pr := &g.truth, g.cat, g.present, g.profile
 	add := func(v string) { *vars = append(*vars, v) }
 	lang := ukrainian
-	if r.chance(pRussify) {
+	if r.chance(pr.russify) {
 		lang = russian
 	}
 	rel := relatives{c: c, t: t, lang: lang, r: r}
@@ -51,7 +52,7 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		Script:     domain.ScriptUkrainian,
 		Source:     domain.SourceDocument,
 	}
-	if r.chance(pMissingPatronymic) {
+	if r.chance(pr.missingPatronymic) {
 		name.Patronymic = ""
 		add(VarMissingPatronymic)
 	}
@@ -69,7 +70,8 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		}
 	}
 	var birthName *domain.Name
-	if r.chance(pChangedFamily) {
+	changed := r.chance(pr.changedFamily)
+	if changed {
 		kept := name
 		kept.Source = domain.SourceBirth
 		for old := name.Family; name.Family == old; { // Попов may already be Попов
@@ -77,7 +79,7 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		}
 		name.Source = domain.SourceChanged
 		add(VarChangedFamily)
-		if r.chance(pBirthNameAlias) {
+		if r.chance(pr.birthNameAlias) {
 			birthName = &kept
 			add(VarBirthNameAlias)
 		} else {
@@ -85,7 +87,7 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 			*vars = slices.DeleteFunc(*vars, func(v string) bool { return v == VarRussifiedFamily })
 		}
 	}
-	if r.chance(pLatin) {
+	if r.chance(pr.latin) {
 		sys, v := latinSystem(r, lang)
 		name = latin(name, sys)
 		if v == VarLatinInformal && child.informal != "" && lang == russian {
@@ -96,11 +98,14 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		}
 		add(v)
 	}
-	if r.chance(pTypoGiven) {
+	typoGiven := r.chance(pr.typoGiven)
+	if typoGiven {
 		name.Given = typo(name.Given, r)
 		add(VarTypoGiven)
 	}
-	if r.chance(pTypoFamily) {
+	// Cap 1: a typo only in the real family name. The chance is drawn
+	// first, so the stream is the same whether or not the cap applies.
+	if r.chance(pr.typoFamily) && !(pr.capped && changed) {
 		name.Family = typo(name.Family, r)
 		add(VarTypoFamily)
 	}
@@ -109,7 +114,7 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 	if birthName != nil {
 		p.Names = append(p.Names, *birthName)
 	}
-	if child.dim != "" && r.chance(pAliasDiminutive) {
+	if child.dim != "" && r.chance(pr.aliasDiminutive) {
 		p.Names = append(p.Names, domain.Name{Given: child.dim, Script: domain.ScriptRussian, Source: domain.SourceAlias})
 		add(VarAliasDiminutive)
 	}
@@ -119,11 +124,21 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		Date:     fuzzy(dateOf(t.separation), choose(r, w(35, toDay), w(50, toMonth), w(15, unknown))),
 		Category: t.category,
 	}
-	p.BirthDate = g.childBirthDate(p.Separation.Date, add)
+	// Cap 2: with the given name mistyped and the family name changed, the
+	// birth date is the anchor left, so it must not be wrong too.
+	dateMayErr := !(pr.capped && typoGiven && changed)
+	var dateDamaged bool
+	p.BirthDate, dateDamaged = g.childBirthDate(p.Separation.Date, dateMayErr, add)
+	damaged := 0
+	for _, d := range []bool{typoGiven, changed, dateDamaged} {
+		if d {
+			damaged++
+		}
+	}
 
 	// Places.
 	placeLang := ukrainian
-	if r.chance(pRussianPlaces) {
+	if r.chance(pr.russianPlaces) {
 		placeLang = russian
 	}
 	differs := false
@@ -135,7 +150,7 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		}
 		return st.uk
 	}
-	if r.chance(pMissingBirthPlace) {
+	if r.chance(pr.missingBirthPlace) {
 		add(VarMissingBirthPlace)
 	} else {
 		p.BirthPlace = place(t.birthPlace)
@@ -154,8 +169,8 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 		add(VarRussianPlaces)
 	}
 
-	// Relatives, features.
-	if r.chance(pMissingRelatives) {
+	// Relatives, features. Cap 3: two anchors damaged, relatives kept.
+	if r.chance(pr.missingRelatives) && !(pr.capped && damaged >= 2) {
 		add(VarMissingRelatives)
 	} else {
 		p.Relatives = append(p.Relatives, rel.mother(0.6).relative())
@@ -179,21 +194,23 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 }
 
 // childBirthDate is the birth date B writes: the true one, perhaps with the
-// year off by one or day and month swapped, to the day, month or year.
-// Every variation keeps the date before the separation and not in the
-// future, so that the record stays valid.
-func (g *generator) childBirthDate(sep domain.FuzzyDate, add func(string)) domain.FuzzyDate {
-	t, r := &g.truth, g.present
-	if r.chance(pMissingBirthDate) {
+// year off by one or day and month swapped, to the day, month or year, and
+// whether it is damaged (missing or in the wrong year). Unless mayErr it is
+// neither. Every variation keeps the date before the separation and not in
+// the future, so that the record stays valid.
+func (g *generator) childBirthDate(sep domain.FuzzyDate, mayErr bool, add func(string)) (_ domain.FuzzyDate, damaged bool) {
+	t, r, pr := &g.truth, g.present, g.profile
+	if r.chance(pr.missingBirthDate) && mayErr {
 		add(VarMissingBirthDate)
-		return domain.FuzzyDate{}
+		return domain.FuzzyDate{}, true
 	}
 	limit := min(g.today, t.separation)
 	if !sep.IsZero() {
 		limit = min(g.today, dayNumber(sep.Latest))
 	}
 	d := dateOf(t.birth)
-	if r.chance(pWrongYear) {
+	wrongYear := r.chance(pr.wrongYear) && mayErr
+	if wrongYear {
 		later := addYears(d, 1)
 		if r.IntN(2) == 0 || dayNumber(later) > limit {
 			later = addYears(d, -1)
@@ -203,14 +220,14 @@ func (g *generator) childBirthDate(sep domain.FuzzyDate, add func(string)) domai
 	}
 	prec := toDay
 	switch x := r.Float64(); {
-	case x < pYearOnly:
+	case x < pr.yearOnly:
 		prec = toYear
-	case x < pYearOnly+pMonthOnly:
+	case x < pr.yearOnly+pr.monthOnly:
 		prec = toMonth
 	}
 	// A swap is only seen when the month is written, and only possible
-	// when the day could be a month.
-	if r.chance(pSwappedDayMonth) && prec != toYear && d.Day <= 12 && d.Day != int(d.Month) {
+	// when the day could be a month. Cap 4: one error to a date.
+	if r.chance(pr.swappedDayMonth) && prec != toYear && d.Day <= 12 && d.Day != int(d.Month) && !(pr.capped && wrongYear) {
 		swapped := domain.Date{Year: d.Year, Month: time.Month(d.Day), Day: int(d.Month)}
 		if dayNumber(swapped) <= limit {
 			d = swapped
@@ -223,7 +240,7 @@ func (g *generator) childBirthDate(sep domain.FuzzyDate, add func(string)) domai
 	case toMonth:
 		add(VarMonthOnly)
 	}
-	return fuzzy(d, prec)
+	return fuzzy(d, prec), wrongYear
 }
 
 // latinSystem picks how B writes a name in Latin letters: a Russian form by

@@ -10,7 +10,7 @@ import (
 // presentRequest writes g.truth as party A, the child's family, would: in
 // Ukrainian, knowing the family well, but not always the exact dates.
 func (g *generator) presentRequest(id string, vars *[]string) domain.Record {
-	t, c, r := &g.truth, g.cat, g.present
+	t, c, r, pr := &g.truth, g.cat, g.present, g.profile
 	child := c.given[t.sex][t.given]
 	name := domain.Name{
 		Given:      child.uk,
@@ -19,16 +19,17 @@ func (g *generator) presentRequest(id string, vars *[]string) domain.Record {
 		Script:     domain.ScriptUkrainian,
 		Source:     domain.SourceBirth,
 	}
-	if r.chance(0.08) {
+	if r.chance(pr.requestMissingPatronymic) {
 		name.Patronymic = ""
 		*vars = append(*vars, VarRequestMissingPatronymic)
 	}
-	if r.chance(0.08) {
+	if r.chance(pr.requestLatin) {
 		name = latin(name, names.UkrainianNational2010)
 		*vars = append(*vars, VarRequestLatin)
 	}
 
-	birthPrecision := choose(r, w(82, toDay), w(8, toMonth), w(6, toYear), w(4, toAbout))
+	bw := pr.requestBirth
+	birthPrecision := choose(r, w(bw[0], toDay), w(bw[1], toMonth), w(bw[2], toYear), w(bw[3], toAbout))
 	switch birthPrecision {
 	case toMonth:
 		*vars = append(*vars, VarRequestBirthMonth)

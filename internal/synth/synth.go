@@ -18,6 +18,10 @@
 // Ukrainian operator code 00 and e-mail addresses the reserved example.org
 // domain.
 //
+// Config.Difficulty chooses between the default rates of variation
+// (standard) and a much harsher setting (hard), the quality bar for
+// matching, which also adds namesakes among the unmatched records.
+//
 // Generation streams: each record is a pure function of the configuration
 // and its index, and nothing is kept from one record to the next, so a
 // million records per side take no more memory than a hundred.
@@ -46,6 +50,10 @@ type Config struct {
 	// Separations are drawn from 2014–2024 whatever Today is, so with a later
 	// Today the children have grown older.
 	Today domain.Date
+	// Difficulty says how much the records depart from the truth; ""
+	// means DifficultyStandard, whose output is the same as before
+	// difficulties existed.
+	Difficulty Difficulty
 }
 
 // Limits and defaults of Config.
@@ -78,6 +86,11 @@ func (c Config) resolve() (Config, error) {
 	if c.Today == (domain.Date{}) {
 		c.Today = defaultToday
 	}
+	d, err := ParseDifficulty(string(c.Difficulty))
+	if err != nil {
+		return c, err
+	}
+	c.Difficulty = d
 	switch {
 	case c.N < MinN || c.N > MaxN:
 		return c, fmt.Errorf("synth: N must be between %d and %d records per side, not %d", MinN, MaxN, c.N)
@@ -120,8 +133,9 @@ type Pair struct {
 }
 
 // Variations a Pair may list. Those without the "request_" prefix are how B
-// wrote the child, each applied independently with the probability given in
-// child.go; those with it are how A wrote the request.
+// wrote the child, each drawn independently with the probability given in
+// child.go (for DifficultyHard, in difficulty.go, where caps keep some from
+// coming together); those with it are how A wrote the request.
 const (
 	VarRussifiedGiven      = "russified_given"      // Russian form of the given name (Олександр → Александр)
 	VarRussifiedPatronymic = "russified_patronymic" // Russian form of the patronymic (Андрійович → Андреевич)
@@ -243,22 +257,28 @@ func externalID(party byte, i int) string {
 // are scratch space reset for every record.
 type generator struct {
 	cfg     Config
+	profile *profile
 	cat     *catalogue
 	pairs   pairing
 	today   int // day number of cfg.Today
 	truth   truth
 	truthR  *source
 	present *source
+	// For namesakes: the matched child an unmatched record is named after.
+	other  truth
+	otherR *source
 }
 
 func newGenerator(cfg Config) *generator {
 	return &generator{
 		cfg:     cfg,
+		profile: profileOf(cfg.Difficulty),
 		cat:     newCatalogue(),
 		pairs:   newPairing(cfg.Seed, cfg.N, cfg.pairCount()),
 		today:   dayNumber(cfg.Today),
 		truthR:  newSource(),
 		present: newSource(),
+		otherR:  newSource(),
 	}
 }
 
@@ -266,10 +286,12 @@ func newGenerator(cfg Config) *generator {
 func (g *generator) request(i int, vars *[]string) domain.Record {
 	if j, ok := g.pairs.childOf(i); ok {
 		g.truthR.reset(g.cfg.Seed, streamTruthMatched, j)
+		g.cat.draw(&g.truth, g.truthR, g.today)
 	} else {
 		g.truthR.reset(g.cfg.Seed, streamTruthRequest, i)
+		g.cat.draw(&g.truth, g.truthR, g.today)
+		g.maybeNamesake()
 	}
-	g.cat.draw(&g.truth, g.truthR, g.today)
 	g.present.reset(g.cfg.Seed, streamRequest, i)
 	*vars = (*vars)[:0]
 	return g.presentRequest(requestID(i), vars)
@@ -279,11 +301,67 @@ func (g *generator) request(i int, vars *[]string) domain.Record {
 func (g *generator) child(j int, vars *[]string) domain.Record {
 	if g.pairs.childMatched(j) {
 		g.truthR.reset(g.cfg.Seed, streamTruthMatched, j)
+		g.cat.draw(&g.truth, g.truthR, g.today)
 	} else {
 		g.truthR.reset(g.cfg.Seed, streamTruthChild, j)
+		g.cat.draw(&g.truth, g.truthR, g.today)
+		g.maybeNamesake()
 	}
-	g.cat.draw(&g.truth, g.truthR, g.today)
 	g.present.reset(g.cfg.Seed, streamChild, j)
 	*vars = (*vars)[:0]
 	return g.presentChild(childID(j), vars)
+}
+
+// maybeNamesake makes the child in g.truth, that of an unmatched request
+// or child record, with the profile's probability a namesake of a random
+// matched child: same sex, given and
+// family name, a home in the same oblast, and half the time a birth date
+// within a year of theirs. Everything else (parents, patronymic, places
+// within the oblast, features) stays the record's own, which is how a
+// careful reader tells them apart.
+//
+// Only matched children are named after, and they are never rewritten, so
+// a namesake's model is a pure function of its slot, as every record must
+// be. The draws continue the record's own truth stream, after everything
+// the standard generator draws from it.
+func (g *generator) maybeNamesake() {
+	pr, t, r, c := g.profile, &g.truth, g.truthR, g.cat
+	if pr.namesake == 0 || g.pairs.m == 0 || !r.chance(pr.namesake) {
+		return
+	}
+	slot := int(g.pairs.pi.inverse(uint64(r.IntN(g.pairs.m)))) // π(slot) < m: matched
+	g.otherR.reset(g.cfg.Seed, streamTruthMatched, slot)
+	o := &g.other
+	c.draw(o, g.otherR, g.today)
+
+	oldFamily := t.family
+	t.sex, t.given, t.family = o.sex, o.given, o.family
+	// The relatives who bore the old family name bear the new one.
+	if t.motherFamily == oldFamily {
+		t.motherFamily = t.family
+	}
+	if t.grandFamily == oldFamily {
+		t.grandFamily = t.family
+	}
+	ob := c.settlements[o.home].oblast
+	t.home = c.settlementIn(ob, r)
+	t.birthPlace, t.separationPlace = t.home, t.home
+	if r.chance(0.3) {
+		t.birthPlace = c.settlementIn(ob, r)
+	}
+	if r.chance(0.35) {
+		t.separationPlace = c.settlementIn(ob, r)
+	}
+	if r.chance(0.5) {
+		// Born within a year of the model, if that fits this child's
+		// separation and today's age range; else the own date stays.
+		lo, hi := birthWindow(t.separation, g.today)
+		offset := 1 + r.IntN(365)
+		if r.IntN(2) == 0 {
+			offset = -offset
+		}
+		if b := o.birth + offset; lo <= b && b <= hi {
+			t.birth = b
+		}
+	}
 }

@@ -426,7 +426,13 @@ func TestDistributions(t *testing.T) {
 // TestVariationsSpotCheck checks that a pair's child really differs from its
 // request as the variations say, and only so.
 func TestVariationsSpotCheck(t *testing.T) {
-	c := generate(t, Config{Seed: 9, N: 10_000, Overlap: 0.5})
+	for _, d := range Difficulties {
+		t.Run(string(d), func(t *testing.T) { spotCheckVariations(t, d) })
+	}
+}
+
+func spotCheckVariations(t *testing.T, d Difficulty) {
+	c := generate(t, Config{Seed: 9, N: 10_000, Overlap: 0.5, Difficulty: d})
 	checked := map[string]int{}
 	for _, p := range c.pairs {
 		req, child := c.byID[p.RequestID].Person, c.byID[p.ChildID].Person
@@ -456,7 +462,9 @@ func TestVariationsSpotCheck(t *testing.T) {
 		// Names, when the request is in Cyrillic.
 		if rn.Script == domain.ScriptUkrainian {
 			plainGiven := !has(VarRussifiedGiven) && !latin && !has(VarTypoGiven)
-			if plainGiven != (cn.Given == rn.Given) {
+			// A typo in a Russian form may happen to undo it (Ульяна → Уляна).
+			undone := has(VarRussifiedGiven) && has(VarTypoGiven) && !latin
+			if plainGiven != (cn.Given == rn.Given) && !undone {
 				fail("given %q vs %q", cn.Given, rn.Given)
 			}
 			plainPatronymic := !has(VarRussifiedPatronymic) && !latin && !has(VarMissingPatronymic) && rn.Patronymic != ""

@@ -123,15 +123,22 @@ func drawDates(r *source, today int) (separation, birth int) {
 		from, to = earlyFrom, min(earlyTo, today)
 	}
 	separation = from + r.IntN(to-from+1)
+	lo, hi := birthWindow(separation, today)
+	birth = lo + r.IntN(hi-lo+1)
+	return separation, birth
+}
 
+// birthWindow is the range of birth days drawDates allows for a child
+// separated on day separation: at least a month before it, a minor then,
+// and about 2 to 21 on today.
+func birthWindow(separation, today int) (lo, hi int) {
 	sepDate, todayDate := dateOf(separation), dateOf(today)
-	lo := max(dayNumber(addYears(sepDate, -18))+1, dayNumber(addYears(todayDate, -22))+1)
-	hi := min(separation-30, dayNumber(addYears(todayDate, -2)))
+	lo = max(dayNumber(addYears(sepDate, -18))+1, dayNumber(addYears(todayDate, -22))+1)
+	hi = min(separation-30, dayNumber(addYears(todayDate, -2)))
 	if hi < lo {
 		// today is far from the separation windows: keep only the rule
 		// that the child was a minor when separated.
 		lo, hi = dayNumber(addYears(sepDate, -18))+1, separation-30
 	}
-	birth = lo + r.IntN(hi-lo+1)
-	return separation, birth
+	return lo, hi
 }
