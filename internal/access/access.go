@@ -19,13 +19,14 @@ const (
 	WriteRecords  Permission = "records:write"
 	ReadSensitive Permission = "records:sensitive" // current location, caregiver, enquirer contact
 	ImportExport  Permission = "records:transfer"  // lists in and out in bulk
+	ReviewMatches Permission = "matches:review" // confirm or reject proposed pairs
 	ReadAudit     Permission = "audit:read"
 	ManageUsers   Permission = "users:manage"
 	ManageOrgs    Permission = "orgs:manage"
 )
 
 // Permissions lists every permission (and so every token scope).
-var Permissions = []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport, ReadAudit, ManageUsers, ManageOrgs}
+var Permissions = []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport, ReviewMatches, ReadAudit, ManageUsers, ManageOrgs}
 
 // rolePermissions grants the least each role needs. Admins manage people,
 // not records; auditors read the trail, not the records; analysts read
@@ -33,7 +34,7 @@ var Permissions = []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportE
 var rolePermissions = map[domain.Role][]Permission{
 	domain.RoleAdmin:      {ManageUsers},
 	domain.RoleCaseworker: {ReadRecords, WriteRecords, ReadSensitive, ImportExport},
-	domain.RoleReviewer:   {ReadRecords, ReadSensitive},
+	domain.RoleReviewer:   {ReadRecords, ReadSensitive, ReviewMatches},
 	domain.RoleAnalyst:    {ReadRecords},
 	domain.RoleAuditor:    {ReadAudit},
 }

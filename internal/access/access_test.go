@@ -18,7 +18,7 @@ func TestRolePermissions(t *testing.T) {
 		can  []Permission
 	}{
 		{"caseworker", user(gov, domain.RoleCaseworker), []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport}},
-		{"reviewer", user(gov, domain.RoleReviewer), []Permission{ReadRecords, ReadSensitive}},
+		{"reviewer", user(gov, domain.RoleReviewer), []Permission{ReadRecords, ReadSensitive, ReviewMatches}},
 		{"analyst", user(gov, domain.RoleAnalyst), []Permission{ReadRecords}},
 		{"auditor", user(gov, domain.RoleAuditor), []Permission{ReadAudit}},
 		{"government admin", user(gov, domain.RoleAdmin), []Permission{ManageUsers}},

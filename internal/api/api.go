@@ -41,6 +41,10 @@ func New(a *app.App, log *slog.Logger) *Server {
 	s.handle("GET /api/v1/users/{id}", s.getUser)
 	s.handle("PUT /api/v1/users/{id}", s.updateUser)
 	s.handle("GET /api/v1/audit", s.listAudit)
+	s.handle("GET /api/v1/review-queue", s.reviewQueue)
+	s.handle("GET /api/v1/candidates/{id}", s.getCandidate)
+	s.handle("POST /api/v1/candidates/{id}/confirm", s.decideCandidate(true))
+	s.handle("POST /api/v1/candidates/{id}/reject", s.decideCandidate(false))
 	for path, kind := range recordPaths {
 		rh := recordHandlers{s: s, kind: kind}
 		s.handle("GET /api/v1/"+path, rh.list)

@@ -65,7 +65,7 @@ set by an environment variable REUNITE_<FLAG>, e.g. REUNITE_ADDR for --addr.`,
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	root.AddCommand(
 		serveCmd(e), demoCmd(e), migrateCmd(e), orgCmd(e), userCmd(e), tokenCmd(e),
-		importCmd(e), exportCmd(e), synthCmd(e), benchCmd(e), versionCmd(e),
+		importCmd(e), exportCmd(e), synthCmd(e), matchCmd(e), evalCmd(e), benchCmd(e), versionCmd(e),
 	)
 	return root
 }

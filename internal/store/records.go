@@ -292,7 +292,10 @@ func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.
 // RecordFilter selects records. OrgIDs is required: the caller decides, from
 // access rules, which owners' records may be listed.
 type RecordFilter struct {
-	OrgIDs         []string
+	OrgIDs []string
+	// AnyOwner lifts the owner condition, for the operator's jobs over the
+	// whole database (matching). Never set it from a user's request.
+	AnyOwner       bool
 	Kind           domain.Kind
 	ExternalID     string
 	Sex            domain.Sex
@@ -314,14 +317,18 @@ func (f RecordFilter) where() (string, []any) {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if len(f.OrgIDs) == 0 {
+	switch {
+	case f.AnyOwner:
+		conds = append(conds, "1 = 1")
+	case len(f.OrgIDs) == 0:
 		return "1 = 0", nil // no owner allowed: nothing to list
+	default:
+		var orgs []string
+		for _, o := range f.OrgIDs {
+			orgs = append(orgs, arg(o))
+		}
+		conds = append(conds, "r.org_id IN ("+strings.Join(orgs, ", ")+")")
 	}
-	var orgs []string
-	for _, o := range f.OrgIDs {
-		orgs = append(orgs, arg(o))
-	}
-	conds = append(conds, "r.org_id IN ("+strings.Join(orgs, ", ")+")")
 	if f.Kind != "" {
 		conds = append(conds, "r.kind = "+arg(string(f.Kind)))
 	}

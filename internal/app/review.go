@@ -1,0 +1,158 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/match"
+	"github.com/reunite-ftr/reunite/internal/store"
+)
+
+// QueueItem is one proposed pair as a reviewer sees it: the engine's
+// explanation, and each side's record if the reviewer may see it (until the
+// sharing policy opens the other party's records, only the reviewer's own
+// side is shown; the explanation says how the fields compared without
+// showing the other side's data).
+type QueueItem struct {
+	store.Candidate
+	Explanation match.Explanation `json:"explanation"`
+	Request     *domain.Record    `json:"request,omitempty"`
+	Child       *domain.Record    `json:"child,omitempty"`
+}
+
+// ReviewQueue lists the pairs involving p's organisation, most probable
+// first: by default those still proposed at or above the review threshold.
+func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.CandidateFilter) ([]QueueItem, error) {
+	if !p.Can(access.ReviewMatches) {
+		return nil, ErrForbidden
+	}
+	f.OrgIDs = []string{p.OrgID}
+	if f.Status == "" {
+		f.Status = store.CandidateProposed
+	}
+	if f.Status == store.CandidateProposed && f.MinProbability == 0 {
+		f.MinProbability = DefaultReviewThreshold
+	}
+	if f.Limit <= 0 || f.Limit > MaxPage {
+		f.Limit = 50
+	}
+	var items []QueueItem
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		cands, err := tx.Candidates(ctx, f)
+		if err != nil {
+			return err
+		}
+		var audit []store.AuditEntry
+		for _, c := range cands {
+			item, shown, err := a.queueItem(ctx, tx, p, c)
+			if err != nil {
+				return err
+			}
+			for _, r := range shown {
+				e := auditOf(p, ActionRead, store.OutcomeOK, r)
+				e.Detail = "review queue, candidate " + c.ID
+				audit = append(audit, e)
+			}
+			items = append(items, item)
+		}
+		return tx.AppendAudit(ctx, audit...)
+	})
+	return items, err
+}
+
+// queueItem fills in a candidate's explanation and the records p may see,
+// returning those records for the audit.
+func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c store.Candidate) (QueueItem, []*domain.Record, error) {
+	item := QueueItem{Candidate: c}
+	if err := json.Unmarshal([]byte(c.Explanation), &item.Explanation); err != nil {
+		return item, nil, fmt.Errorf("candidate %s: stored explanation: %w", c.ID, err)
+	}
+	var shown []*domain.Record
+	for _, side := range []struct {
+		id  string
+		dst **domain.Record
+	}{{c.RequestID, &item.Request}, {c.ChildID, &item.Child}} {
+		r, err := tx.Record(ctx, side.id, true)
+		if err != nil {
+			return item, nil, err
+		}
+		if !p.CanSeeRecord(&r) {
+			continue
+		}
+		redact(p, &r)
+		*side.dst = &r
+		shown = append(shown, &r)
+	}
+	return item, shown, nil
+}
+
+// Candidate returns one pair involving p's organisation.
+func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (QueueItem, error) {
+	if !p.Can(access.ReviewMatches) {
+		return QueueItem{}, ErrForbidden
+	}
+	var item QueueItem
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		c, err := ownCandidate(ctx, tx, p, id)
+		if err != nil {
+			return err
+		}
+		var shown []*domain.Record
+		if item, shown, err = a.queueItem(ctx, tx, p, c); err != nil {
+			return err
+		}
+		for _, r := range shown {
+			if err := tx.AppendAudit(ctx, auditOf(p, ActionRead, store.OutcomeOK, r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return item, err
+}
+
+// ownCandidate reads a candidate that involves p's organisation; any other
+// is not found.
+func ownCandidate(ctx context.Context, tx *store.Tx, p access.Principal, id string) (store.Candidate, error) {
+	c, err := tx.Candidate(ctx, id)
+	if err == nil && !slices.Contains([]string{c.RequestOrg, c.ChildOrg}, p.OrgID) {
+		return store.Candidate{}, fmt.Errorf("candidate %s: %w", id, store.ErrNotFound)
+	}
+	return c, err
+}
+
+// DecideCandidate confirms or rejects a proposed pair. A rejection needs a
+// reason: it is what stops the pair being proposed again, and the other side
+// reads it.
+func (a *App) DecideCandidate(ctx context.Context, p access.Principal, id string, confirm bool, reason string) (store.Candidate, error) {
+	if !p.Can(access.ReviewMatches) {
+		return store.Candidate{}, ErrForbidden
+	}
+	reason = domain.Clean(reason)
+	if !confirm && reason == "" {
+		return store.Candidate{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Detail: "a rejection needs a reason"}}}
+	}
+	status, action := store.CandidateConfirmed, "match.confirm"
+	if !confirm {
+		status, action = store.CandidateRejected, "match.reject"
+	}
+	var c store.Candidate
+	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+		if _, err = ownCandidate(ctx, tx, p, id); err != nil {
+			return err
+		}
+		if err = tx.DecideCandidate(ctx, id, status, actorOf(p), reason); err != nil {
+			return err
+		}
+		if c, err = tx.Candidate(ctx, id); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: action, Outcome: store.OutcomeOK,
+			RecordID: c.RequestID, RecordOrg: c.RequestOrg, RecordKind: domain.KindRequest, Detail: "candidate " + id + " with child " + c.ChildID + ": " + reason})
+	})
+	return c, err
+}

@@ -1,0 +1,357 @@
+package match
+
+import "github.com/reunite-ftr/reunite/internal/domain"
+
+// Field is one thing compared between two records.
+type Field int
+
+const (
+	FieldGiven Field = iota
+	FieldFamily
+	FieldPatronymic
+	FieldBirthDate
+	FieldSex
+	FieldPlace
+	FieldMother
+	FieldFather
+	numFields
+)
+
+// missing is the level of a field that one of the records does not have:
+// it counts neither for nor against the pair.
+const missing = -1
+
+// fieldSpec declares a field: its levels, most alike first, in words a case
+// worker reads in an explanation, and how to find the level of a pair.
+// Adding a field is adding a row here.
+type fieldSpec struct {
+	Name    string
+	Label   string
+	Levels  []string
+	compare func(a, b *entity) int8
+	// tf says which levels are agreement on a value whose frequency should
+	// temper the weight (a common name agreeing counts for less).
+	tf int8 // levels [0, tf) are term-frequency adjusted; 0 for none
+}
+
+var fields = [numFields]fieldSpec{
+	FieldGiven: {"given_name", "Given name", []string{
+		"the same name as written",
+		"equivalent names (Ukrainian and Russian forms, or a diminutive)",
+		"the same name in another script or transliteration",
+		"very similar spelling",
+		"similar spelling",
+		"different names",
+	}, compareGiven, 3},
+	FieldFamily: {"family_name", "Family name", []string{
+		"the same name as written",
+		"the same name in another script, transliteration or gender form",
+		"very similar spelling",
+		"similar spelling",
+		"different names",
+	}, compareFamily, 2},
+	FieldPatronymic: {"patronymic", "Patronymic", []string{
+		"formed from the same father's name",
+		"very similar spelling",
+		"different",
+	}, comparePatronymic, 0},
+	FieldBirthDate: {"birth_date", "Date of birth", []string{
+		"the same day",
+		"day and month swapped",
+		"within a month",
+		"compatible (same year, or within the stated range)",
+		"within two years",
+		"conflicting",
+	}, compareBirth, 0},
+	FieldSex: {"sex", "Sex", []string{"the same", "different"}, compareSex, 0},
+	FieldPlace: {"place", "Place of birth or home", []string{
+		"the same settlement",
+		"the same oblast",
+		"different places",
+	}, comparePlace, 0},
+	FieldMother: {"mother", "Mother's name", []string{
+		"the same person's name",
+		"the same given name",
+		"similar",
+		"different",
+	}, compareMother, 0},
+	FieldFather: {"father", "Father's name", []string{
+		"the same person's name",
+		"the same given name",
+		"similar",
+		"different",
+	}, compareFather, 0},
+}
+
+// vector is the level of every field for one pair.
+type vector [numFields]int8
+
+func compareAll(a, b *entity) vector {
+	var v vector
+	for f := range fields {
+		v[f] = fields[f].compare(a, b)
+	}
+	return v
+}
+
+func classesMeet(a, b []int32) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameLevel is the level of the best-agreeing pair of name forms.
+func compareGiven(a, b *entity) int8 {
+	best := int8(missing)
+	for i := range a.forms {
+		fa := &a.forms[i]
+		if fa.givenKey == "" {
+			continue
+		}
+		for j := range b.forms {
+			fb := &b.forms[j]
+			if fb.givenKey == "" {
+				continue
+			}
+			var l int8
+			switch {
+			case fa.givenFold == fb.givenFold:
+				l = 0
+			case classesMeet(fa.givenClasses, fb.givenClasses):
+				l = 1
+			case fa.givenKeyH == fb.givenKeyH:
+				l = 2
+			default:
+				l = jwLevel(fa.givenKey, fb.givenKey, 3)
+			}
+			if best == missing || l < best {
+				best = l
+				if l == 0 {
+					return 0
+				}
+			}
+		}
+	}
+	return best
+}
+
+// jwLevel maps the Jaro–Winkler similarity of two keys to the levels
+// first ("very similar", ≥ 0.92), first+1 ("similar", ≥ 0.80) or first+2.
+func jwLevel(a, b string, first int8) int8 {
+	s := jaroWinkler(a, b)
+	switch {
+	case s >= 0.92:
+		return first
+	case s >= 0.80:
+		return first + 1
+	}
+	return first + 2
+}
+
+func compareFamily(a, b *entity) int8 {
+	best := int8(missing)
+	for i := range a.forms {
+		fa := &a.forms[i]
+		if fa.familyKey == "" {
+			continue
+		}
+		for j := range b.forms {
+			fb := &b.forms[j]
+			if fb.familyKey == "" {
+				continue
+			}
+			var l int8
+			switch {
+			case fa.familyFold == fb.familyFold:
+				l = 0
+			case fa.familyKeyH == fb.familyKeyH:
+				l = 1
+			default:
+				l = jwLevel(fa.familyKey, fb.familyKey, 2)
+			}
+			if best == missing || l < best {
+				best = l
+				if l == 0 {
+					return 0
+				}
+			}
+		}
+	}
+	return best
+}
+
+func comparePatronymic(a, b *entity) int8 {
+	switch {
+	case a.patronymicKey == "" || b.patronymicKey == "":
+		return missing
+	case a.patronymicKeyH == b.patronymicKeyH, a.patronymicClass != 0 && a.patronymicClass == b.patronymicClass:
+		return 0
+	case jaroWinkler(a.patronymicKey, b.patronymicKey) >= 0.88:
+		return 1
+	}
+	return 2
+}
+
+const (
+	daysPerMonth = 31
+	daysPer2Y    = 731
+)
+
+func compareBirth(a, b *entity) int8 {
+	if a.birth.IsZero() || b.birth.IsZero() {
+		return missing
+	}
+	if a.birthDay && b.birthDay {
+		da, db := a.birth.Earliest, b.birth.Earliest
+		switch {
+		case da == db:
+			return 0
+		case da.Year == db.Year && int(da.Month) == db.Day && da.Day == int(db.Month):
+			return 1
+		}
+	}
+	// Distance between the two ranges of days the dates stand for.
+	gap := int32(0)
+	if a.birthHi < b.birthLo {
+		gap = b.birthLo - a.birthHi
+	} else if b.birthHi < a.birthLo {
+		gap = a.birthLo - b.birthHi
+	}
+	switch {
+	case gap <= daysPerMonth && a.birthHi-a.birthLo <= daysPerMonth && b.birthHi-b.birthLo <= daysPerMonth:
+		return 2
+	case gap == 0:
+		return 3
+	case gap <= daysPer2Y:
+		return 4
+	}
+	return 5
+}
+
+func compareSex(a, b *entity) int8 {
+	if a.sex == "" || b.sex == "" || a.sex == domain.SexUnknown || b.sex == domain.SexUnknown {
+		return missing
+	}
+	if a.sex == b.sex {
+		return 0
+	}
+	return 1
+}
+
+// samePlace reports whether two place keys name one place. Place names
+// differ between Ukrainian and Russian by more than spelling (Харків and
+// Харьков, Донецька and Донецкая), so a close key counts as the same.
+func samePlace(a, b string) bool {
+	return a == b || jaroWinkler(a, b) >= placeSimilarity
+}
+
+const placeSimilarity = 0.88
+
+func comparePlace(a, b *entity) int8 {
+	for _, x := range a.settlements {
+		for _, y := range b.settlements {
+			if samePlace(x, y) {
+				return 0
+			}
+		}
+	}
+	if a.oblast != "" && b.oblast != "" {
+		if samePlace(a.oblast, b.oblast) {
+			return 1
+		}
+		return 2
+	}
+	if len(a.settlements) > 0 && len(b.settlements) > 0 {
+		return 2
+	}
+	return missing
+}
+
+func compareRelative(a, b relative) int8 {
+	switch {
+	case !a.present() || !b.present():
+		return missing
+	case a.fullKey == b.fullKey:
+		return 0
+	}
+	sameGiven := classesMeet(a.givenClasses, b.givenClasses) || (a.givenKeyH != 0 && a.givenKeyH == b.givenKeyH)
+	switch {
+	case sameGiven && a.familyKeyH != 0 && a.familyKeyH == b.familyKeyH:
+		return 0
+	case sameGiven:
+		return 1
+	case jaroWinkler(a.fullKey, b.fullKey) >= 0.85:
+		return 2
+	}
+	return 3
+}
+
+func compareMother(a, b *entity) int8 { return compareRelative(a.mother, b.mother) }
+func compareFather(a, b *entity) int8 { return compareRelative(a.father, b.father) }
+
+// jaroWinkler returns the Jaro–Winkler similarity of two byte strings (the
+// cross-script keys are ASCII). It is written here rather than taken from a
+// string-metrics library because it runs on hundreds of millions of pairs:
+// this one works on bytes and allocates nothing for keys up to 64 bytes.
+func jaroWinkler(a, b string) float64 {
+	if a == b {
+		return 1
+	}
+	la, lb := len(a), len(b)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	window := lb/2 - 1
+	if window < 0 {
+		window = 0
+	}
+	var bufA, bufB [64]bool
+	var ma, mb []bool
+	if lb <= 64 {
+		ma, mb = bufA[:la], bufB[:lb]
+	} else {
+		ma, mb = make([]bool, la), make([]bool, lb)
+	}
+	matches := 0
+	for i := 0; i < la; i++ {
+		lo, hi := max(0, i-window), min(lb, i+window+1)
+		for j := lo; j < hi; j++ {
+			if !mb[j] && a[i] == b[j] {
+				ma[i], mb[j] = true, true
+				matches++
+				break
+			}
+		}
+	}
+	if matches == 0 {
+		return 0
+	}
+	transpositions, j := 0, 0
+	for i := 0; i < la; i++ {
+		if !ma[i] {
+			continue
+		}
+		for !mb[j] {
+			j++
+		}
+		if a[i] != b[j] {
+			transpositions++
+		}
+		j++
+	}
+	m := float64(matches)
+	jaro := (m/float64(la) + m/float64(lb) + (m-float64(transpositions)/2)/m) / 3
+	prefix := 0
+	for prefix < 4 && prefix < la && a[prefix] == b[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}

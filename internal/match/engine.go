@@ -1,0 +1,262 @@
+package match
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
+)
+
+// Options tune training and linking.
+type Options struct {
+	// MinProbability is the lowest match probability a pair is reported at.
+	MinProbability float64
+	// MaxPerRecord bounds the candidates reported for one record.
+	MaxPerRecord int
+	// USamples is how many random pairs u is measured on.
+	USamples int
+	// EMSample is how many records' candidate pairs EM learns from.
+	EMSample int
+	// Seed makes the random samples repeatable.
+	Seed uint64
+	// Workers is how many goroutines link; 0 means GOMAXPROCS.
+	Workers int
+}
+
+func (o Options) withDefaults() Options {
+	if o.MinProbability == 0 {
+		o.MinProbability = 0.01
+	}
+	if o.MaxPerRecord == 0 {
+		o.MaxPerRecord = 5
+	}
+	if o.USamples == 0 {
+		o.USamples = 200_000
+	}
+	if o.EMSample == 0 {
+		o.EMSample = 100_000
+	}
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// Pair is a proposed link between a record of one side and a record of the
+// other (or, when deduplicating, two records of one side).
+type Pair struct {
+	A, B        string  // record ids: the request (or first record), the child (or second)
+	Probability float64 // calibrated match probability
+	Weight      float64 // total match weight in bits, prior included
+	levels      vector
+	weights     [numFields]float32
+}
+
+// Engine links records. Build it with Train; it is safe for concurrent use.
+type Engine struct {
+	opts  Options
+	model *Model
+
+	mu    sync.RWMutex
+	index *Index
+	prep  *preparer // for single records; guarded by mu
+}
+
+// prepareAll prepares records on every core.
+func prepareAll(recs []domain.Record, workers int) []entity {
+	out := make([]entity, len(recs))
+	var wg sync.WaitGroup
+	chunk := (len(recs) + workers - 1) / max(workers, 1)
+	for w := 0; w < workers && w*chunk < len(recs); w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(recs))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := newPreparer()
+			for i := lo; i < hi; i++ {
+				out[i] = p.prepare(&recs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Train prepares both sides, indexes the children, and estimates the
+// model from the data: u from random request–child pairs, m by EM over the
+// candidate pairs that blocking finds, the prior from EM's estimate of how
+// many candidate pairs are matches.
+func Train(ctx context.Context, requests, children []domain.Record, opts Options) (*Engine, error) {
+	opts = opts.withDefaults()
+	if len(requests) == 0 || len(children) == 0 {
+		return nil, errors.New("match: need records on both sides to train")
+	}
+	reqs := prepareAll(requests, opts.Workers)
+	kids := prepareAll(children, opts.Workers)
+	return train(ctx, reqs, kids, opts)
+}
+
+func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, error) {
+	ix := newIndex(len(kids))
+	for i := range kids {
+		ix.add(kids[i])
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	u := estimateU(rng, reqs, kids, opts.USamples)
+
+	// EM learns from the candidate pairs of a sample of requests.
+	pats := patterns{}
+	s := ix.searcher()
+	step := max(1, len(reqs)/opts.EMSample)
+	sampled, candidatePairs := 0, 0
+	for i := 0; i < len(reqs); i += step {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		sampled++
+		for _, c := range s.candidates(&reqs[i]) {
+			pats[compareAll(&reqs[i], &ix.ents[c])]++
+			candidatePairs++
+		}
+	}
+	if candidatePairs == 0 {
+		return nil, errors.New("match: blocking found no candidate pairs to learn from")
+	}
+	m, share, iters := em(pats, u, 100)
+	// Expected matches among all requests, over all request–child pairs.
+	expected := share * float64(candidatePairs) / float64(sampled) * float64(len(reqs))
+	prior := expected / (float64(len(reqs)) * float64(len(kids)))
+	prior = min(max(prior, 1e-12), 0.5)
+	md := newModel(m, u, prior, countTerms(reqs, kids), iters)
+	return &Engine{opts: opts, model: md, index: ix, prep: newPreparer()}, nil
+}
+
+// Model returns the trained model.
+func (en *Engine) Model() *Model { return en.model }
+
+// Children returns how many child records are indexed.
+func (en *Engine) Children() int {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	return en.index.Len()
+}
+
+// Link finds, for every request, the children most likely to be the child
+// sought, above Options.MinProbability, best first, at most
+// Options.MaxPerRecord per request. It runs on every core.
+func (en *Engine) Link(ctx context.Context, requests []domain.Record) ([]Pair, error) {
+	reqs := prepareAll(requests, en.opts.Workers)
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	results := make([][]Pair, en.opts.Workers)
+	var wg sync.WaitGroup
+	var next int64
+	var nextMu sync.Mutex
+	const batch = 1024
+	for w := range en.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := en.index.searcher()
+			var out []Pair
+			for ctx.Err() == nil {
+				nextMu.Lock()
+				lo := int(next)
+				next += batch
+				nextMu.Unlock()
+				if lo >= len(reqs) {
+					break
+				}
+				for i := lo; i < min(lo+batch, len(reqs)); i++ {
+					out = en.best(s, &reqs[i], out, -1)
+				}
+			}
+			results[w] = out
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var all []Pair
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all, nil
+}
+
+// best appends to out the best candidates of e. self, if not -1, is e's own
+// index (deduplication), which is skipped along with every record before it,
+// so that each pair is reported once.
+func (en *Engine) best(s *searcher, e *entity, out []Pair, self int32) []Pair {
+	start := len(out)
+	for _, c := range s.candidates(e) {
+		if self >= 0 && c <= self {
+			continue
+		}
+		child := &en.index.ents[c]
+		pair := en.model.pair(e, child)
+		if pair.Probability < en.opts.MinProbability {
+			continue
+		}
+		out = append(out, pair)
+	}
+	mine := out[start:]
+	slices.SortFunc(mine, func(x, y Pair) int { return cmp.Compare(y.Weight, x.Weight) })
+	if len(mine) > en.opts.MaxPerRecord {
+		out = out[:start+en.opts.MaxPerRecord]
+	}
+	return out
+}
+
+// Candidates returns the best children for one request, best first: the
+// incremental path, for a record just created or changed.
+func (en *Engine) Candidates(r *domain.Record) []Pair {
+	en.mu.Lock() // the preparer's caches are not safe for concurrent use
+	e := en.prep.prepare(r)
+	en.mu.Unlock()
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	return en.best(en.index.searcher(), &e, nil, -1)
+}
+
+// Add indexes a child record, or re-indexes it if it was indexed before.
+func (en *Engine) Add(r *domain.Record) {
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	en.index.add(en.prep.prepare(r))
+}
+
+// Remove takes a child record out of the index.
+func (en *Engine) Remove(id string) {
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	if i, ok := en.index.byID[id]; ok {
+		en.index.remove(i)
+	}
+}
+
+// Dedupe finds pairs of indexed records that may be the same child
+// recorded twice by one side.
+func (en *Engine) Dedupe(ctx context.Context) ([]Pair, error) {
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	s := en.index.searcher()
+	var out []Pair
+	for i := range en.index.ents {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		e := &en.index.ents[i]
+		if e.dead {
+			continue
+		}
+		out = en.best(s, e, out, int32(i))
+	}
+	return out, nil
+}

@@ -1,0 +1,205 @@
+// Package match links tracing requests to child records across scripts,
+// languages and spellings, and explains every score field by field.
+//
+// It is a Fellegi–Sunter engine: each candidate pair is compared field by
+// field, each field lands on a level ("equivalent names across Ukrainian and
+// Russian", "day and month swapped"…), and each level carries a weight
+// log2(m/u): how much more often it happens between records of the same
+// child (m, estimated by EM from the data itself, no labels needed) than
+// between records of different children (u, from random pairs). Agreement
+// on a rare name counts for more than on a common one (term-frequency
+// adjustment). Candidates come from several blocking rules whose results
+// are unioned, so that one changed or mistyped field does not hide a pair.
+//
+// The package has no I/O: records come in as domain.Record values.
+package match
+
+import (
+	"hash/maphash"
+	"strings"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/names"
+)
+
+// nameForm is one way a person's name was written, prepared for comparison.
+type nameForm struct {
+	givenFold, familyFold uint64 // hashes of the case-folded names as written (0: absent)
+	givenKey, familyKey   string // cross-script keys
+	givenKeyH, familyKeyH uint64
+	givenClasses          []int32 // equivalence classes of the given name (shared, read-only)
+}
+
+// entity is a record prepared for comparison: everything the comparisons
+// and blocking rules use, computed once.
+type entity struct {
+	id    string // record id
+	forms []nameForm
+
+	patronymicClass int32
+	patronymicKey   string
+	patronymicKeyH  uint64
+
+	sex domain.Sex
+
+	birth     domain.FuzzyDate
+	birthLo   int32 // days since 1970-01-01 (0 with birth.IsZero())
+	birthHi   int32
+	birthDay  bool // day precision
+	birthYear int16
+
+	settlements []string // keys of birth place and home settlement
+	oblast      string   // key of the oblast's name
+
+	mother, father relative
+	dead           bool // removed from the index
+}
+
+// relative is a relative's name prepared for comparison.
+type relative struct {
+	givenClasses []int32
+	givenKeyH    uint64
+	familyKeyH   uint64
+	fullKey      string
+}
+
+func (r relative) present() bool { return r.fullKey != "" }
+
+var seed = maphash.MakeSeed()
+
+func hash(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	return maphash.String(seed, s)
+}
+
+// preparer turns records into entities, remembering what it computed for
+// each name: names repeat (a few hundred given names cover most children),
+// and the keys are the costly part. A preparer is not safe for concurrent
+// use; give each goroutine its own.
+type preparer struct {
+	keys       map[string]string
+	familyKeys map[string]string
+	folds      map[string]uint64
+}
+
+func newPreparer() *preparer {
+	return &preparer{keys: map[string]string{}, familyKeys: map[string]string{}, folds: map[string]uint64{}}
+}
+
+func (p *preparer) key(s string) string {
+	if k, ok := p.keys[s]; ok {
+		return k
+	}
+	k := names.Key(s)
+	p.keys[s] = k
+	return k
+}
+
+func (p *preparer) familyKey(s string) string {
+	if k, ok := p.familyKeys[s]; ok {
+		return k
+	}
+	k := names.FamilyKey(s)
+	p.familyKeys[s] = k
+	return k
+}
+
+func (p *preparer) fold(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	if h, ok := p.folds[s]; ok {
+		return h
+	}
+	h := hash(names.Fold(s))
+	p.folds[s] = h
+	return h
+}
+
+// epochDay is the number of days from 1970-01-01 to d.
+func epochDay(d domain.Date) int32 { return int32(d.Time().Unix() / 86400) }
+
+func (p *preparer) prepare(r *domain.Record) entity {
+	e := entity{id: r.ID, sex: r.Person.Sex}
+	if e.id == "" {
+		e.id = r.ExternalID
+	}
+	var family string // the primary family name, for names without one
+	for _, n := range r.Person.Names {
+		f := nameForm{givenFold: p.fold(n.Given), familyFold: p.fold(n.Family)}
+		if n.Given != "" {
+			f.givenKey = p.key(n.Given)
+			f.givenKeyH = hash(f.givenKey)
+			f.givenClasses = names.GivenClasses(n.Given)
+		}
+		fam := n.Family
+		if fam == "" {
+			fam = family
+			f.familyFold = p.fold(fam)
+		} else if family == "" {
+			family = fam
+		}
+		if fam != "" {
+			f.familyKey = p.familyKey(fam)
+			f.familyKeyH = hash(f.familyKey)
+		}
+		if n.Patronymic != "" && e.patronymicKey == "" {
+			e.patronymicKey = p.key(n.Patronymic)
+			e.patronymicKeyH = hash(e.patronymicKey)
+			e.patronymicClass, _ = names.PatronymicClass(n.Patronymic)
+		}
+		if f.givenKey != "" || f.familyKey != "" {
+			e.forms = append(e.forms, f)
+		}
+	}
+	if b := r.Person.BirthDate; !b.IsZero() {
+		e.birth = b
+		e.birthLo, e.birthHi = epochDay(b.Earliest), epochDay(b.Latest)
+		e.birthDay = b.Precision == domain.PrecisionDay
+		e.birthYear = int16(b.Year())
+	}
+	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement} {
+		if place != "" {
+			e.settlements = append(e.settlements, p.key(place))
+		}
+	}
+	if o := r.Person.LastHome.Oblast; o != "" {
+		e.oblast = p.key(oblastName(o))
+	}
+	e.mother = p.relative(r.Person.RelativeName(domain.RelationMother))
+	e.father = p.relative(r.Person.RelativeName(domain.RelationFather))
+	return e
+}
+
+// oblastName strips the word for "region" so that "Донецька область",
+// "Донецька обл." and "Донецкая область" compare by the name alone.
+func oblastName(s string) string {
+	f := strings.Fields(s)
+	if len(f) > 1 {
+		switch strings.ToLower(strings.TrimSuffix(f[len(f)-1], ".")) {
+		case "область", "обл", "oblast", "region", "край", "krai":
+			return strings.Join(f[:len(f)-1], " ")
+		}
+	}
+	return s
+}
+
+// relative prepares a relative's name written as one string, "Given
+// [Patronymic] Family".
+func (p *preparer) relative(full string) relative {
+	if full == "" {
+		return relative{}
+	}
+	n := domain.ParseFullName(full)
+	r := relative{fullKey: p.key(full)}
+	if n.Given != "" {
+		r.givenClasses = names.GivenClasses(n.Given)
+		r.givenKeyH = hash(p.key(n.Given))
+	}
+	if n.Family != "" {
+		r.familyKeyH = hash(p.familyKey(n.Family))
+	}
+	return r
+}

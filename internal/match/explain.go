@@ -1,0 +1,53 @@
+package match
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FieldScore says how one field of a pair compared and how much it counted.
+type FieldScore struct {
+	Field  string  `json:"field"`  // machine name, e.g. given_name
+	Label  string  `json:"label"`  // e.g. "Given name"
+	Level  string  `json:"level"`  // e.g. "equivalent names (Ukrainian and Russian forms, or a diminutive)"
+	Weight float64 `json:"weight"` // bits for (+) or against (−) the pair being one child; 0 when missing
+	// Missing is true when one record does not have the field: it counts
+	// neither way.
+	Missing bool `json:"missing,omitempty"`
+}
+
+// Explanation says why a pair scored what it did.
+type Explanation struct {
+	Probability float64      `json:"probability"`
+	Weight      float64      `json:"weight"`       // total, in bits
+	PriorWeight float64      `json:"prior_weight"` // where every pair starts, in bits
+	Fields      []FieldScore `json:"fields"`
+}
+
+// Explain returns the field-by-field account of a pair.
+func (md *Model) Explain(p Pair) Explanation {
+	x := Explanation{Probability: p.Probability, Weight: p.Weight, PriorWeight: md.prior}
+	for f := range fields {
+		fs := FieldScore{Field: fields[f].Name, Label: fields[f].Label, Weight: float64(p.weights[f])}
+		if l := p.levels[f]; l == missing {
+			fs.Level, fs.Missing = "not recorded on both sides", true
+		} else {
+			fs.Level = fields[f].Levels[l]
+		}
+		x.Fields = append(x.Fields, fs)
+	}
+	return x
+}
+
+// String is the explanation in one line, strongest evidence first, as a
+// case worker reads it: "Given name: equivalent names … (+7.2); …".
+func (x Explanation) String() string {
+	var parts []string
+	for _, f := range x.Fields {
+		if f.Missing {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s (%+.1f)", f.Label, f.Level, f.Weight))
+	}
+	return fmt.Sprintf("%.1f%% — %s; starting weight %.1f, total %+.1f bits", 100*x.Probability, strings.Join(parts, "; "), x.PriorWeight, x.Weight)
+}

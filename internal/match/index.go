@@ -1,0 +1,282 @@
+package match
+
+import "github.com/reunite-ftr/reunite/internal/domain"
+
+// Blocking: a pair is compared only if the two records share a key of at
+// least one rule. The rules overlap on purpose: each leaves out one or two
+// fields that are often wrong (a changed family name, a mistyped given name,
+// a wrong or partial birth date), so no single error hides a true pair.
+
+// rule names a blocking rule, for statistics and tests.
+type rule uint8
+
+const (
+	ruleGivenFamily        rule = iota + 1 // given name × family name
+	ruleGivenBirthday                      // given name × birth month and day
+	ruleFamilyBirthday                     // family name × birth month and day
+	ruleGivenPatronymicYear                // given name × patronymic × birth year
+	ruleFamilyPatronymic                   // family name × patronymic
+	ruleGivenMother                        // given name × mother's given name
+	ruleGivenFamilyStart                   // given name × first letters of the family name
+	ruleFamilyYear                         // family name × birth year × sex
+	ruleBirthDateSex                       // full birth date × sex
+	ruleGivenYearMonth                     // given name × birth year and month
+	ruleGivenFamily2Year                   // given name × first two letters of the family name × birth year
+	ruleInitialPatronymicYear              // first letter of the given name × patronymic × birth year
+	ruleFamilyStartPatronymic              // first letters of the family name × patronymic
+)
+
+// familyStart is how many letters of the family key ruleGivenFamilyStart
+// keeps: a typo later in the name (most of a name's letters) leaves it.
+const familyStart = 3
+
+// mix combines a rule and up to three values into one key.
+func mix(r rule, a, b, c uint64) uint64 {
+	h := uint64(r)*0x9E3779B97F4A7C15 ^ a
+	h = (h ^ h>>29) * 0xBF58476D1CE4E5B9
+	h ^= b
+	h = (h ^ h>>32) * 0x94D049BB133111EB
+	h ^= c
+	h = (h ^ h>>29) * 0xBF58476D1CE4E5B9
+	return h ^ h>>32
+}
+
+// givenTokens are the values a given name blocks on: each of its classes
+// (so all forms of one name share a block), or its key.
+func givenTokens(f *nameForm, emit func(uint64)) {
+	if f.givenKey == "" {
+		return
+	}
+	if len(f.givenClasses) == 0 {
+		emit(f.givenKeyH)
+		return
+	}
+	for _, c := range f.givenClasses {
+		emit(uint64(c) | 1<<40)
+	}
+}
+
+func sexToken(e *entity) uint64 {
+	switch e.sex {
+	case "male":
+		return 1
+	case "female":
+		return 2
+	}
+	return 0
+}
+
+func patronymicToken(e *entity) uint64 {
+	if e.patronymicClass != 0 {
+		return uint64(e.patronymicClass) | 1<<41
+	}
+	return e.patronymicKeyH
+}
+
+// monthDay returns the birth month and day as one value, and the same with
+// day and month swapped when that is a date too.
+func monthDay(e *entity) (md, swapped uint64, ok bool) {
+	if !e.birthDay {
+		return 0, 0, false
+	}
+	d := e.birth.Earliest
+	md = uint64(d.Month)*32 + uint64(d.Day)
+	if d.Day <= 12 && int(d.Month) != d.Day {
+		swapped = uint64(d.Day)*32 + uint64(d.Month)
+	}
+	return md, swapped, true
+}
+
+// yearMonth returns the birth year and month as one value for dates known
+// to the month or day, and, for a day of 12 or less, the same with the day
+// read as the month (the day and month may have been swapped).
+func yearMonth(e *entity) (ym, swapped uint64, ok bool) {
+	p := e.birth.Precision
+	if p != domain.PrecisionDay && p != domain.PrecisionMonth {
+		return 0, 0, false
+	}
+	d := e.birth.Earliest
+	ym = uint64(d.Year)<<4 | uint64(d.Month)
+	if p == domain.PrecisionDay && d.Day <= 12 && d.Day != int(d.Month) {
+		swapped = uint64(d.Year)<<4 | uint64(d.Day)
+	}
+	return ym, swapped, true
+}
+
+// years calls emit for the birth years a record may have: every year of its
+// range (at most five), widened by one year either side on the query side,
+// where a wrong year is most often off by one.
+func years(e *entity, query bool, emit func(uint64)) {
+	if e.birth.IsZero() {
+		return
+	}
+	lo, hi := e.birth.Earliest.Year, e.birth.Latest.Year
+	if query {
+		lo, hi = lo-1, hi+1
+	}
+	if hi-lo > 4 {
+		mid := (lo + hi) / 2
+		lo, hi = mid-2, mid+2
+	}
+	for y := lo; y <= hi; y++ {
+		emit(uint64(y))
+	}
+}
+
+// blockingKeys calls emit with every blocking key of e. query is true for
+// the record looking for candidates (it also tries swapped dates and
+// neighbouring years), false for records being indexed.
+func blockingKeys(e *entity, query bool, emit func(uint64)) {
+	md, swapped, hasDay := monthDay(e)
+	ym, ymSwapped, hasMonth := yearMonth(e)
+	sex := sexToken(e)
+	if hasDay && sex != 0 {
+		// Both names may be wrong (a typo and a new family name); a full
+		// date of birth and the sex are then what is left.
+		y := uint64(e.birth.Earliest.Year)
+		emit(mix(ruleBirthDateSex, y<<10|md, sex, 0))
+		if query && swapped != 0 {
+			emit(mix(ruleBirthDateSex, y<<10|swapped, sex, 0))
+		}
+	}
+	pat := patronymicToken(e)
+	var motherTokens []uint64
+	for _, c := range e.mother.givenClasses {
+		motherTokens = append(motherTokens, uint64(c)|1<<40)
+	}
+	if len(motherTokens) == 0 && e.mother.givenKeyH != 0 {
+		motherTokens = append(motherTokens, e.mother.givenKeyH)
+	}
+	for i := range e.forms {
+		f := &e.forms[i]
+		fam := f.familyKeyH
+		givenTokens(f, func(g uint64) {
+			if fam != 0 {
+				emit(mix(ruleGivenFamily, g, fam, 0))
+			}
+			if hasDay {
+				emit(mix(ruleGivenBirthday, g, md, 0))
+				if query && swapped != 0 {
+					emit(mix(ruleGivenBirthday, g, swapped, 0))
+				}
+			}
+			if pat != 0 {
+				years(e, query, func(y uint64) { emit(mix(ruleGivenPatronymicYear, g, pat, y)) })
+			}
+			for _, m := range motherTokens {
+				emit(mix(ruleGivenMother, g, m, 0))
+			}
+			if len(f.familyKey) >= familyStart {
+				emit(mix(ruleGivenFamilyStart, g, hash(f.familyKey[:familyStart]), 0))
+			}
+			if len(f.familyKey) >= 2 {
+				start := hash(f.familyKey[:2])
+				years(e, query, func(y uint64) { emit(mix(ruleGivenFamily2Year, g, start, y)) })
+			}
+			if hasMonth {
+				emit(mix(ruleGivenYearMonth, g, ym, 0))
+				if query && ymSwapped != 0 {
+					emit(mix(ruleGivenYearMonth, g, ymSwapped, 0))
+				}
+			}
+		})
+		if pat != 0 && f.givenKey != "" {
+			initial := uint64(f.givenKey[0])
+			years(e, query, func(y uint64) { emit(mix(ruleInitialPatronymicYear, initial, pat, y)) })
+		}
+		if pat != 0 && len(f.familyKey) >= familyStart {
+			emit(mix(ruleFamilyStartPatronymic, hash(f.familyKey[:familyStart]), pat, 0))
+		}
+		if fam != 0 {
+			if hasDay {
+				emit(mix(ruleFamilyBirthday, fam, md, 0))
+				if query && swapped != 0 {
+					emit(mix(ruleFamilyBirthday, fam, swapped, 0))
+				}
+			}
+			if pat != 0 {
+				emit(mix(ruleFamilyPatronymic, fam, pat, 0))
+			}
+			if sex != 0 {
+				years(e, query, func(y uint64) { emit(mix(ruleFamilyYear, fam, y, sex)) })
+			}
+		}
+	}
+}
+
+// Index finds the candidate children for a request. It holds the prepared
+// children and, for every blocking key, the children that have it. Records
+// are added and removed in place; removed ones are skipped, not erased.
+type Index struct {
+	ents  []entity
+	posts map[uint64][]int32
+	byID  map[string]int32
+	live  int
+}
+
+// NewIndex returns an empty index.
+func newIndex(capacity int) *Index {
+	return &Index{posts: make(map[uint64][]int32, capacity*3), byID: make(map[string]int32, capacity)}
+}
+
+func (ix *Index) add(e entity) {
+	if old, ok := ix.byID[e.id]; ok {
+		ix.remove(old)
+	}
+	n := int32(len(ix.ents))
+	ix.ents = append(ix.ents, e)
+	ix.byID[e.id] = n
+	ix.live++
+	blockingKeys(&ix.ents[n], false, func(k uint64) {
+		p := ix.posts[k]
+		if len(p) > 0 && p[len(p)-1] == n {
+			return // the same key twice from one record
+		}
+		ix.posts[k] = append(p, n)
+	})
+}
+
+func (ix *Index) remove(i int32) {
+	if !ix.ents[i].dead {
+		ix.ents[i].dead = true
+		ix.live--
+		delete(ix.byID, ix.ents[i].id)
+	}
+}
+
+// Len is the number of live records in the index.
+func (ix *Index) Len() int { return ix.live }
+
+// searcher collects the candidates of one query at a time. Each goroutine
+// needs its own: it remembers which records it has already returned.
+type searcher struct {
+	ix    *Index
+	stamp []uint32
+	gen   uint32
+	cands []int32
+}
+
+func (ix *Index) searcher() *searcher { return &searcher{ix: ix} }
+
+// candidates returns the indices of the live records that share a blocking
+// key with e, each once. The slice is reused by the next call.
+func (s *searcher) candidates(e *entity) []int32 {
+	if len(s.stamp) < len(s.ix.ents) {
+		s.stamp = append(s.stamp, make([]uint32, len(s.ix.ents)-len(s.stamp))...)
+	}
+	s.gen++
+	if s.gen == 0 { // wrapped: clear the stamps
+		clear(s.stamp)
+		s.gen = 1
+	}
+	s.cands = s.cands[:0]
+	blockingKeys(e, true, func(k uint64) {
+		for _, i := range s.ix.posts[k] {
+			if s.stamp[i] != s.gen && !s.ix.ents[i].dead {
+				s.stamp[i] = s.gen
+				s.cands = append(s.cands, i)
+			}
+		}
+	})
+	return s.cands
+}

@@ -1,0 +1,337 @@
+package match
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/synth"
+)
+
+func TestJaroWinkler(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want float64
+	}{
+		{"martha", "marhta", 0.9611},
+		{"dwayne", "duane", 0.84},
+		{"dixon", "dicksonx", 0.8133},
+		{"oleksandr", "oleksandr", 1},
+		{"abc", "", 0},
+		{"abc", "xyz", 0},
+	} {
+		if got := jaroWinkler(c.a, c.b); math.Abs(got-c.want) > 0.001 {
+			t.Errorf("jaroWinkler(%q, %q) = %.4f, want %.4f", c.a, c.b, got, c.want)
+		}
+		if jaroWinkler(c.a, c.b) != jaroWinkler(c.b, c.a) {
+			t.Errorf("jaroWinkler(%q, %q) is not symmetric", c.a, c.b)
+		}
+	}
+}
+
+func person(given, patronymic, family, sex, birth string) domain.Record {
+	return domain.Record{Person: domain.Person{
+		Names: []domain.Name{{Given: given, Patronymic: patronymic, Family: family}},
+		Sex:   domain.Sex(sex), BirthDate: domain.MustParseFuzzyDate(birth),
+	}}
+}
+
+func TestComparisonLevels(t *testing.T) {
+	p := newPreparer()
+	level := func(f Field, a, b domain.Record) string {
+		ea, eb := p.prepare(&a), p.prepare(&b)
+		l := fields[f].compare(&ea, &eb)
+		if l == missing {
+			return "missing"
+		}
+		return fields[f].Levels[l]
+	}
+	base := person("Олександр", "Андрійович", "Коваленко", "male", "2012-03-07")
+	with := func(edit func(r *domain.Record)) domain.Record {
+		r := base
+		r.Person.Names = append([]domain.Name(nil), base.Person.Names...)
+		edit(&r)
+		return r
+	}
+	name := func(given, family string) domain.Record {
+		return with(func(r *domain.Record) { r.Person.Names[0].Given, r.Person.Names[0].Family = given, family })
+	}
+	date := func(d string) domain.Record {
+		return with(func(r *domain.Record) { r.Person.BirthDate = domain.MustParseFuzzyDate(d) })
+	}
+	for _, c := range []struct {
+		field Field
+		other domain.Record
+		want  string // a prefix of the level's words
+	}{
+		{FieldGiven, name("Олександр", "Коваленко"), "the same name as written"},
+		{FieldGiven, name("ОЛЕКСАНДР", "Коваленко"), "the same name as written"},
+		{FieldGiven, name("Александр", "Коваленко"), "equivalent names"},
+		{FieldGiven, name("Саша", "Коваленко"), "equivalent names"},
+		{FieldGiven, name("Oleksandr", "Kovalenko"), "equivalent names"},
+		{FieldGiven, name("Олексанндр", "Коваленко"), "equivalent names"}, // doubled letters collapse
+		{FieldGiven, name("Олесандр", "Коваленко"), "very similar"},
+		{FieldGiven, name("Петро", "Коваленко"), "different"},
+		{FieldGiven, name("", "Коваленко"), "missing"},
+		{FieldFamily, name("Олександр", "Коваленко"), "the same name as written"},
+		{FieldFamily, name("Олександр", "Kovalenko"), "the same name in another script"},
+		{FieldFamily, name("Олександр", "Коваленкo"), "the same name"},
+		{FieldFamily, name("Олександр", "Коваенко"), "very similar"},
+		{FieldFamily, name("Олександр", "Шевчук"), "different"},
+		{FieldPatronymic, with(func(r *domain.Record) { r.Person.Names[0].Patronymic = "Андреевич" }), "formed from the same father"},
+		{FieldPatronymic, with(func(r *domain.Record) { r.Person.Names[0].Patronymic = "Петрович" }), "different"},
+		{FieldPatronymic, with(func(r *domain.Record) { r.Person.Names[0].Patronymic = "" }), "missing"},
+		{FieldBirthDate, date("2012-03-07"), "the same day"},
+		{FieldBirthDate, date("2012-07-03"), "day and month swapped"},
+		{FieldBirthDate, date("2012-03-20"), "within a month"},
+		{FieldBirthDate, date("2012-03"), "within a month"},
+		{FieldBirthDate, date("2012"), "compatible"},
+		{FieldBirthDate, date("~2013"), "compatible"},
+		{FieldBirthDate, date("2013-06-01"), "within two years"},
+		{FieldBirthDate, date("2016"), "conflicting"},
+		{FieldBirthDate, date(""), "missing"},
+		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexFemale }), "different"},
+		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexUnknown }), "missing"},
+	} {
+		if got := level(c.field, base, c.other); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s of %+v: %q, want %q", fields[c.field].Name, c.other.Person.Names, got, c.want)
+		}
+	}
+	placed := func(settlement, oblast, mother string) domain.Record {
+		return with(func(r *domain.Record) {
+			r.Person.LastHome = domain.Place{Settlement: settlement, Oblast: oblast}
+			if mother != "" {
+				r.Person.Relatives = []domain.Relative{{Relation: domain.RelationMother, Name: mother}}
+			}
+		})
+	}
+	home := placed("Маріуполь", "Донецька область", "Ірина Петрівна Коваленко")
+	for _, c := range []struct {
+		field Field
+		other domain.Record
+		want  string
+	}{
+		{FieldPlace, placed("Мариуполь", "Донецкая область", ""), "the same settlement"},
+		{FieldPlace, placed("Краматорськ", "Донецька обл.", ""), "the same oblast"},
+		{FieldPlace, placed("Херсон", "Херсонська область", ""), "different"},
+		{FieldMother, placed("", "", "Ирина Коваленко"), "the same person's name"},
+		{FieldMother, placed("", "", "Ирина Шевчук"), "the same given name"},
+		{FieldMother, placed("", "", "Ганна Шевчук"), "different"},
+		{FieldMother, placed("", "", ""), "missing"},
+	} {
+		if got := level(c.field, home, c.other); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s: %q, want %q", fields[c.field].Name, got, c.want)
+		}
+	}
+}
+
+// TestEMRecoversKnownParameters draws comparison vectors from a model with
+// known m, u and share of matches, and checks that EM finds them again.
+func TestEMRecoversKnownParameters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var trueM, trueU [numFields][]float64
+	for f := range fields {
+		n := len(fields[f].Levels)
+		trueM[f], trueU[f] = make([]float64, n), make([]float64, n)
+		for l := range n {
+			trueM[f][l] = math.Pow(0.2, float64(l))
+			trueU[f][l] = math.Pow(0.2, float64(n-1-l))
+		}
+		normalise(trueM[f])
+		normalise(trueU[f])
+	}
+	draw := func(p []float64) int8 {
+		x := rng.Float64()
+		for l, q := range p {
+			if x < q {
+				return int8(l)
+			}
+			x -= q
+		}
+		return int8(len(p) - 1)
+	}
+	const share, n = 0.2, 200_000
+	pats := patterns{}
+	for range n {
+		var v vector
+		src := trueU
+		if rng.Float64() < share {
+			src = trueM
+		}
+		for f := range fields {
+			v[f] = draw(src[f])
+			if rng.Float64() < 0.05 {
+				v[f] = missing
+			}
+		}
+		pats[v]++
+	}
+	var start [numFields][]float64
+	for f := range fields {
+		start[f] = make([]float64, len(fields[f].Levels))
+		for l := range start[f] {
+			start[f][l] = 1 / float64(len(start[f]))
+		}
+	}
+	m, gotShare, iters := em(pats, start, 200)
+	if math.Abs(gotShare-share) > 0.01 {
+		t.Errorf("share of matches %.4f, want %.2f", gotShare, share)
+	}
+	for f := range fields {
+		for l := range m[f] {
+			if math.Abs(m[f][l]-trueM[f][l]) > 0.02 {
+				t.Errorf("%s level %d: m = %.4f, want %.4f", fields[f].Name, l, m[f][l], trueM[f][l])
+			}
+		}
+	}
+	if iters >= 200 {
+		t.Errorf("EM did not converge in %d iterations", iters)
+	}
+}
+
+// dataset generates a synthetic dataset in memory.
+func dataset(t testing.TB, n int, difficulty synth.Difficulty) (reqs, kids []domain.Record, truth map[string]string) {
+	t.Helper()
+	truth = map[string]string{}
+	err := synth.Generate(context.Background(), synth.Config{N: n, Seed: 11, Difficulty: difficulty}, synth.SinkFuncs{
+		RequestFunc: func(r domain.Record) error { reqs = append(reqs, r); return nil },
+		ChildFunc:   func(r domain.Record) error { kids = append(kids, r); return nil },
+		PairFunc:    func(p synth.Pair) error { truth[p.RequestID] = p.ChildID; return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reqs, kids, truth
+}
+
+// TestLinkQuality guards against regressions in matching quality. The bars
+// the project reports (docs/BENCHMARKS.md) come from reunite eval and bench
+// match on larger data; this is a floor under them on small data.
+func TestLinkQuality(t *testing.T) {
+	for _, c := range []struct {
+		difficulty synth.Difficulty
+		minF1      float64
+		minRecall  float64 // at the probability 0.2
+	}{
+		{synth.DifficultyStandard, 0.95, 0.97},
+		{synth.DifficultyHard, 0.90, 0.93},
+	} {
+		t.Run(string(c.difficulty), func(t *testing.T) {
+			reqs, kids, truth := dataset(t, 3000, c.difficulty)
+			en, err := Train(context.Background(), reqs, kids, Options{Seed: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pairs, err := en.Link(context.Background(), reqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			best := BestF1(Curve(pairs, truth, 101))
+			at := Evaluate(pairs, truth, []float64{0.2})[0]
+			t.Logf("%s: best F1 %.4f at %.3f (P %.4f R %.4f); recall at 0.2: %.4f (P %.4f)", c.difficulty, best.F1, best.Threshold, best.Precision, best.Recall, at.Recall, at.Precision)
+			if best.F1 < c.minF1 || at.Recall < c.minRecall {
+				t.Errorf("quality fell: best F1 %.4f (floor %.2f), recall at 0.2 %.4f (floor %.2f)", best.F1, c.minF1, at.Recall, c.minRecall)
+			}
+		})
+	}
+}
+
+func TestIncrementalAndExplain(t *testing.T) {
+	reqs, kids, truth := dataset(t, 500, synth.DifficultyStandard)
+	// Hold one true child back, train without it, then add it.
+	var heldReq, heldKid domain.Record
+	for i, k := range kids {
+		for rq, kid := range truth {
+			if kid == k.ExternalID {
+				heldKid = k
+				kids = append(kids[:i:i], kids[i+1:]...)
+				for _, r := range reqs {
+					if r.ExternalID == rq {
+						heldReq = r
+					}
+				}
+				break
+			}
+		}
+		if heldKid.ExternalID != "" {
+			break
+		}
+	}
+	en, err := Train(context.Background(), reqs, kids, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(ps []Pair, id string) (Pair, bool) {
+		for _, p := range ps {
+			if p.B == id {
+				return p, true
+			}
+		}
+		return Pair{}, false
+	}
+	if _, ok := has(en.Candidates(&heldReq), heldKid.ExternalID); ok {
+		t.Fatal("held-back child found before it was added")
+	}
+	n := en.Children()
+	en.Add(&heldKid)
+	if en.Children() != n+1 {
+		t.Fatalf("index has %d children, want %d", en.Children(), n+1)
+	}
+	p, ok := has(en.Candidates(&heldReq), heldKid.ExternalID)
+	if !ok || p.Probability < 0.5 {
+		t.Fatalf("added child not found for its request: %+v", p)
+	}
+	// The explanation accounts for the whole weight, field by field.
+	x := en.Model().Explain(p)
+	sum := x.PriorWeight
+	for _, f := range x.Fields {
+		sum += f.Weight
+		if f.Level == "" || f.Label == "" {
+			t.Errorf("field %s has no words: %+v", f.Field, f)
+		}
+	}
+	if math.Abs(sum-x.Weight) > 1e-3 || len(x.Fields) != int(numFields) || !strings.Contains(x.String(), "Given name:") {
+		t.Fatalf("explanation does not add up: %+v", x)
+	}
+	// Changed: re-adding replaces; removed: gone.
+	en.Add(&heldKid)
+	if en.Children() != n+1 {
+		t.Fatalf("re-adding a child grew the index to %d", en.Children())
+	}
+	en.Remove(heldKid.ExternalID)
+	if _, ok := has(en.Candidates(&heldReq), heldKid.ExternalID); ok {
+		t.Fatal("removed child still found")
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	reqs, kids, _ := dataset(t, 400, synth.DifficultyStandard)
+	dup := kids[7]
+	dup.ExternalID = "B-DUPLICATE"
+	dup.Person.Names = append([]domain.Name(nil), dup.Person.Names...)
+	dup.Person.Names[0].Family += "a" // a typo
+	kids = append(kids, dup)
+	en, err := Train(context.Background(), reqs, kids, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := en.Dedupe(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range pairs {
+		if (p.A == kids[7].ExternalID && p.B == "B-DUPLICATE") || (p.B == kids[7].ExternalID && p.A == "B-DUPLICATE") {
+			found = p.Probability > 0.5
+		}
+		if p.A == p.B {
+			t.Fatalf("a record paired with itself: %+v", p)
+		}
+	}
+	if !found {
+		t.Fatal("the duplicate was not found")
+	}
+}

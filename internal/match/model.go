@@ -1,0 +1,249 @@
+package match
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Model holds the parameters of the Fellegi–Sunter model: for every field
+// and level, m (how often the level happens between two records of the same
+// child) and u (between records of different children), and the prior
+// probability that a pair of records taken at random is a match.
+type Model struct {
+	M, U [numFields][]float64
+	// Prior is the probability that a random request–child pair is a match.
+	Prior float64
+	// Iterations EM took to converge.
+	Iterations int
+
+	weights [numFields][]float64 // log2(m/u)
+	prior   float64              // log2(Prior/(1-Prior))
+	freq    termFreq
+}
+
+// termFreq holds how common each name is, for term-frequency adjustment.
+type termFreq struct {
+	given  map[uint64]float64 // given-name token → share of records
+	family map[uint64]float64
+	floor  float64 // the share of a name seen once
+}
+
+// givenToken is the value a given-name agreement is about: its equivalence
+// class if known (so Олександр and Александр count as one name), else its
+// cross-script key.
+func givenToken(f *nameForm) uint64 {
+	if len(f.givenClasses) > 0 {
+		return uint64(f.givenClasses[0]) | 1<<40
+	}
+	return f.givenKeyH
+}
+
+func countTerms(sets ...[]entity) termFreq {
+	tf := termFreq{given: map[uint64]float64{}, family: map[uint64]float64{}}
+	n := 0
+	for _, ents := range sets {
+		for i := range ents {
+			if len(ents[i].forms) == 0 {
+				continue
+			}
+			f := &ents[i].forms[0]
+			n++
+			if f.givenKey != "" {
+				tf.given[givenToken(f)]++
+			}
+			if f.familyKey != "" {
+				tf.family[f.familyKeyH]++
+			}
+		}
+	}
+	if n == 0 {
+		n = 1
+	}
+	for k, c := range tf.given {
+		tf.given[k] = c / float64(n)
+	}
+	for k, c := range tf.family {
+		tf.family[k] = c / float64(n)
+	}
+	tf.floor = 1 / float64(n)
+	return tf
+}
+
+// laplace turns level counts into probabilities, with one pseudo-count per
+// level so that a level never seen is rare, not impossible.
+func laplace(counts []float64) []float64 {
+	total := 0.0
+	for _, c := range counts {
+		total += c
+	}
+	out := make([]float64, len(counts))
+	for i, c := range counts {
+		out[i] = (c + 1) / (total + float64(len(counts)))
+	}
+	return out
+}
+
+// estimateU measures each level's frequency among random pairs of a
+// request and a child: nearly all of them are different children.
+func estimateU(rng *rand.Rand, requests, children []entity, samples int) [numFields][]float64 {
+	var counts [numFields][]float64
+	for f := range fields {
+		counts[f] = make([]float64, len(fields[f].Levels))
+	}
+	if len(requests) > 0 && len(children) > 0 {
+		for range samples {
+			a, b := &requests[rng.IntN(len(requests))], &children[rng.IntN(len(children))]
+			v := compareAll(a, b)
+			for f, l := range v {
+				if l != missing {
+					counts[f][l]++
+				}
+			}
+		}
+	}
+	var u [numFields][]float64
+	for f := range fields {
+		u[f] = laplace(counts[f])
+	}
+	return u
+}
+
+// patterns counts how many candidate pairs share each comparison vector:
+// EM then runs over a few thousand patterns instead of millions of pairs.
+type patterns map[vector]float64
+
+// em estimates m, and the share of matches among the candidate pairs, by
+// expectation–maximisation over the candidate pairs' comparison vectors.
+// No labels are needed: pairs that agree on many fields pull m towards
+// their levels. u is re-estimated too during EM, because candidate pairs
+// that are not matches agree far more often than random pairs do (they were
+// chosen for agreeing on something); the final model keeps the u measured
+// on random pairs.
+func em(pats patterns, uRandom [numFields][]float64, maxIter int) (m [numFields][]float64, share float64, iters int) {
+	u := uRandom
+	for f := range fields {
+		// Start m believing the first levels are the usual ones for a match.
+		n := len(fields[f].Levels)
+		m[f] = make([]float64, n)
+		for l := range m[f] {
+			m[f][l] = math.Pow(0.25, float64(l))
+		}
+		normalise(m[f])
+		u[f] = append([]float64(nil), uRandom[f]...)
+	}
+	share = 0.1
+	for iters = 1; iters <= maxIter; iters++ {
+		var mNum, uNum [numFields][]float64
+		for f := range fields {
+			mNum[f] = make([]float64, len(fields[f].Levels))
+			uNum[f] = make([]float64, len(fields[f].Levels))
+		}
+		matched, total := 0.0, 0.0
+		for v, count := range pats {
+			pm, pu := share, 1-share
+			for f, l := range v {
+				if l != missing {
+					pm *= m[f][l]
+					pu *= u[f][l]
+				}
+			}
+			g := pm / (pm + pu)
+			matched += g * count
+			total += count
+			for f, l := range v {
+				if l != missing {
+					mNum[f][l] += g * count
+					uNum[f][l] += (1 - g) * count
+				}
+			}
+		}
+		change := math.Abs(matched/total - share)
+		share = matched / total
+		for f := range fields {
+			next := laplace(mNum[f])
+			for l := range next {
+				change = math.Max(change, math.Abs(next[l]-m[f][l]))
+			}
+			m[f], u[f] = next, laplace(uNum[f])
+		}
+		if change < 1e-6 {
+			break
+		}
+	}
+	return m, share, min(iters, maxIter)
+}
+
+func normalise(p []float64) {
+	s := 0.0
+	for _, x := range p {
+		s += x
+	}
+	for i := range p {
+		p[i] /= s
+	}
+}
+
+// newModel assembles a model and precomputes its weights.
+func newModel(m, u [numFields][]float64, prior float64, tf termFreq, iters int) *Model {
+	md := &Model{M: m, U: u, Prior: prior, Iterations: iters, freq: tf}
+	md.prior = math.Log2(prior / (1 - prior))
+	for f := range fields {
+		md.weights[f] = make([]float64, len(m[f]))
+		for l := range m[f] {
+			md.weights[f][l] = math.Log2(m[f][l] / u[f][l])
+		}
+	}
+	return md
+}
+
+// weight is a field's weight for a pair at level l, term-frequency adjusted
+// where the field says so: agreeing on a name that one record in ten has is
+// weaker evidence than agreeing on a name one in ten thousand has.
+func (md *Model) weight(f Field, l int8, a *entity) float64 {
+	if l == missing {
+		return 0
+	}
+	if l < fields[f].tf && len(a.forms) > 0 {
+		var share float64
+		var ok bool
+		switch f {
+		case FieldGiven:
+			share, ok = md.freq.given[givenToken(&a.forms[0])]
+		case FieldFamily:
+			share, ok = md.freq.family[a.forms[0].familyKeyH]
+		}
+		if !ok {
+			share = md.freq.floor
+		}
+		return math.Log2(md.M[f][l] / math.Max(share, md.freq.floor))
+	}
+	return md.weights[f][l]
+}
+
+// pair compares two records and scores them.
+func (md *Model) pair(a, b *entity) Pair {
+	p := Pair{A: a.id, B: b.id, levels: compareAll(a, b), Weight: md.prior}
+	for f, l := range p.levels {
+		w := md.weight(Field(f), l, a)
+		p.weights[f] = float32(w)
+		p.Weight += w
+	}
+	p.Probability = probability(p.Weight)
+	return p
+}
+
+// probability turns a match weight in bits into a probability.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
+// String summarises the model: each field's levels with m, u and weight.
+func (md *Model) String() string {
+	s := fmt.Sprintf("prior %.3g (%.1f bits), EM iterations %d\n", md.Prior, md.prior, md.Iterations)
+	for f := range fields {
+		s += fields[f].Label + "\n"
+		for l, label := range fields[f].Levels {
+			s += fmt.Sprintf("  %-62s m=%.4f u=%.6f w=%+.1f\n", label, md.M[f][l], md.U[f][l], md.weights[f][l])
+		}
+	}
+	return s
+}
