@@ -19,7 +19,7 @@ const (
 	WriteRecords  Permission = "records:write"
 	ReadSensitive Permission = "records:sensitive" // current location, caregiver, enquirer contact
 	ImportExport  Permission = "records:transfer"  // lists in and out in bulk
-	ReviewMatches Permission = "matches:review" // confirm or reject proposed pairs
+	ReviewMatches Permission = "matches:review"    // confirm or reject proposed pairs
 	ReadAudit     Permission = "audit:read"
 	ManageUsers   Permission = "users:manage"
 	ManageOrgs    Permission = "orgs:manage"

@@ -11,19 +11,19 @@ import "github.com/reunite-ftr/reunite/internal/domain"
 type rule uint8
 
 const (
-	ruleGivenFamily        rule = iota + 1 // given name × family name
-	ruleGivenBirthday                      // given name × birth month and day
-	ruleFamilyBirthday                     // family name × birth month and day
-	ruleGivenPatronymicYear                // given name × patronymic × birth year
-	ruleFamilyPatronymic                   // family name × patronymic
-	ruleGivenMother                        // given name × mother's given name
-	ruleGivenFamilyStart                   // given name × first letters of the family name
-	ruleFamilyYear                         // family name × birth year × sex
-	ruleBirthDateSex                       // full birth date × sex
-	ruleGivenYearMonth                     // given name × birth year and month
-	ruleGivenFamily2Year                   // given name × first two letters of the family name × birth year
-	ruleInitialPatronymicYear              // first letter of the given name × patronymic × birth year
-	ruleFamilyStartPatronymic              // first letters of the family name × patronymic
+	ruleGivenFamily           rule = iota + 1 // given name × family name
+	ruleGivenBirthday                         // given name × birth month and day
+	ruleFamilyBirthday                        // family name × birth month and day
+	ruleGivenPatronymicYear                   // given name × patronymic × birth year
+	ruleFamilyPatronymic                      // family name × patronymic
+	ruleGivenMother                           // given name × mother's given name
+	ruleGivenFamilyStart                      // given name × first letters of the family name
+	ruleFamilyYear                            // family name × birth year × sex
+	ruleBirthDateSex                          // full birth date × sex
+	ruleGivenYearMonth                        // given name × birth year and month
+	ruleGivenFamily2Year                      // given name × first two letters of the family name × birth year
+	ruleInitialPatronymicYear                 // first letter of the given name × patronymic × birth year
+	ruleFamilyStartPatronymic                 // first letters of the family name × patronymic
 )
 
 // familyStart is how many letters of the family key ruleGivenFamilyStart
