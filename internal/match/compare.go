@@ -70,15 +70,15 @@ var fields = [numFields]fieldSpec{
 		"different places",
 	}, comparePlace, 0},
 	FieldMother: {"mother", "Mother's name", []string{
-		"the same person's name",
+		"the same given name and patronymic",
 		"the same given name",
-		"similar",
+		"similar given name",
 		"different",
 	}, compareMother, 0},
 	FieldFather: {"father", "Father's name", []string{
-		"the same person's name",
+		"the same given name and patronymic",
 		"the same given name",
-		"similar",
+		"similar given name",
 		"different",
 	}, compareFather, 0},
 }
@@ -105,7 +105,7 @@ func classesMeet(a, b []int32) bool {
 	return false
 }
 
-// nameLevel is the level of the best-agreeing pair of name forms.
+// compareGiven is the level of the best-agreeing pair of name forms.
 func compareGiven(a, b *entity) int8 {
 	best := int8(missing)
 	for i := range a.forms {
@@ -243,25 +243,16 @@ func compareSex(a, b *entity) int8 {
 	return 1
 }
 
-// samePlace reports whether two place keys name one place. Place names
-// differ between Ukrainian and Russian by more than spelling (Харків and
-// Харьков, Донецька and Донецкая), so a close key counts as the same.
-func samePlace(a, b string) bool {
-	return a == b || jaroWinkler(a, b) >= placeSimilarity
-}
-
-const placeSimilarity = 0.88
-
 func comparePlace(a, b *entity) int8 {
 	for _, x := range a.settlements {
 		for _, y := range b.settlements {
-			if samePlace(x, y) {
+			if x == y {
 				return 0
 			}
 		}
 	}
-	if a.oblast != "" && b.oblast != "" {
-		if samePlace(a.oblast, b.oblast) {
+	if a.oblast != 0 && b.oblast != 0 {
+		if a.oblast == b.oblast {
 			return 1
 		}
 		return 2
@@ -273,19 +264,18 @@ func comparePlace(a, b *entity) int8 {
 }
 
 func compareRelative(a, b relative) int8 {
-	switch {
-	case !a.present() || !b.present():
+	if !a.present() || !b.present() {
 		return missing
-	case a.fullKey == b.fullKey:
-		return 0
 	}
-	sameGiven := classesMeet(a.givenClasses, b.givenClasses) || (a.givenKeyH != 0 && a.givenKeyH == b.givenKeyH)
+	sameGiven := a.givenKeyH == b.givenKeyH || classesMeet(a.givenClasses, b.givenClasses)
+	samePatronymic := a.patronymicKeyH != 0 && b.patronymicKeyH != 0 &&
+		(a.patronymicKeyH == b.patronymicKeyH || a.patronymicClass != 0 && a.patronymicClass == b.patronymicClass)
 	switch {
-	case sameGiven && a.familyKeyH != 0 && a.familyKeyH == b.familyKeyH:
+	case sameGiven && samePatronymic:
 		return 0
 	case sameGiven:
 		return 1
-	case jaroWinkler(a.fullKey, b.fullKey) >= 0.85:
+	case jaroWinkler(a.givenKey, b.givenKey) >= 0.88:
 		return 2
 	}
 	return 3

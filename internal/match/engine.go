@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -39,7 +40,7 @@ func (o Options) withDefaults() Options {
 		o.USamples = 200_000
 	}
 	if o.EMSample == 0 {
-		o.EMSample = 100_000
+		o.EMSample = 20_000
 	}
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
@@ -106,33 +107,58 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 	for i := range kids {
 		ix.add(kids[i])
 	}
+	tf := countTerms(reqs, kids)
+	tf.setShares(reqs)
+	tf.setShares(ix.ents)
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
-	u := estimateU(rng, reqs, kids, opts.USamples)
+	u := estimateU(rng, reqs, ix.ents, opts.USamples)
 
-	// EM learns from the candidate pairs of a sample of requests.
+	// EM learns from the best candidate of each sampled request under a
+	// starting model. Among all candidate pairs true ones are rare (a few in
+	// a thousand at a million records) and EM would settle on another
+	// cluster, such as namesakes; among best candidates about as many are
+	// true as there are requests whose child is on file, and the two kinds
+	// differ clearly.
+	var m0 [numFields][]float64
+	for f := range fields {
+		m0[f] = make([]float64, len(fields[f].Levels))
+		for l := range m0[f] {
+			m0[f][l] = math.Pow(0.25, float64(l))
+		}
+		normalise(m0[f])
+	}
+	start := newModel(m0, u, 1/float64(len(kids)), tf, 0)
 	pats := patterns{}
 	s := ix.searcher()
 	step := max(1, len(reqs)/opts.EMSample)
-	sampled, candidatePairs := 0, 0
+	sampled, withCandidates := 0, 0
 	for i := 0; i < len(reqs); i += step {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		sampled++
+		var best Pair
+		found := false
 		for _, c := range s.candidates(&reqs[i]) {
-			pats[compareAll(&reqs[i], &ix.ents[c])]++
-			candidatePairs++
+			p := start.pair(&reqs[i], &ix.ents[c])
+			if !found || p.Weight > best.Weight {
+				best, found = p, true
+			}
+		}
+		if found {
+			withCandidates++
+			pats[best.levels]++
 		}
 	}
-	if candidatePairs == 0 {
+	if withCandidates == 0 {
 		return nil, errors.New("match: blocking found no candidate pairs to learn from")
 	}
-	m, share, iters := em(pats, u, 100)
+	m, share, iters := em(pats, u, 200)
 	// Expected matches among all requests, over all request–child pairs.
-	expected := share * float64(candidatePairs) / float64(sampled) * float64(len(reqs))
+	expected := share * float64(withCandidates) / float64(sampled) * float64(len(reqs))
 	prior := expected / (float64(len(reqs)) * float64(len(kids)))
-	prior = min(max(prior, 1e-12), 0.5)
-	md := newModel(m, u, prior, countTerms(reqs, kids), iters)
+	prior = min(max(prior, 1e-15), 0.5)
+	md := newModel(m, u, prior, tf, iters)
 	return &Engine{opts: opts, model: md, index: ix, prep: newPreparer()}, nil
 }
 
@@ -151,6 +177,7 @@ func (en *Engine) Children() int {
 // Options.MaxPerRecord per request. It runs on every core.
 func (en *Engine) Link(ctx context.Context, requests []domain.Record) ([]Pair, error) {
 	reqs := prepareAll(requests, en.opts.Workers)
+	en.model.freq.setShares(reqs)
 	en.mu.RLock()
 	defer en.mu.RUnlock()
 	results := make([][]Pair, en.opts.Workers)
@@ -195,16 +222,15 @@ func (en *Engine) Link(ctx context.Context, requests []domain.Record) ([]Pair, e
 // so that each pair is reported once.
 func (en *Engine) best(s *searcher, e *entity, out []Pair, self int32) []Pair {
 	start := len(out)
+	minWeight := logit(en.opts.MinProbability)
+	bounds := en.model.bounds(e)
 	for _, c := range s.candidates(e) {
 		if self >= 0 && c <= self {
 			continue
 		}
-		child := &en.index.ents[c]
-		pair := en.model.pair(e, child)
-		if pair.Probability < en.opts.MinProbability {
-			continue
+		if pair, ok := en.model.pruned(e, &en.index.ents[c], minWeight, &bounds); ok && pair.Probability >= en.opts.MinProbability {
+			out = append(out, pair)
 		}
-		out = append(out, pair)
 	}
 	mine := out[start:]
 	slices.SortFunc(mine, func(x, y Pair) int { return cmp.Compare(y.Weight, x.Weight) })
@@ -220,6 +246,9 @@ func (en *Engine) Candidates(r *domain.Record) []Pair {
 	en.mu.Lock() // the preparer's caches are not safe for concurrent use
 	e := en.prep.prepare(r)
 	en.mu.Unlock()
+	ents := []entity{e}
+	en.model.freq.setShares(ents)
+	e = ents[0]
 	en.mu.RLock()
 	defer en.mu.RUnlock()
 	return en.best(en.index.searcher(), &e, nil, -1)
@@ -229,7 +258,9 @@ func (en *Engine) Candidates(r *domain.Record) []Pair {
 func (en *Engine) Add(r *domain.Record) {
 	en.mu.Lock()
 	defer en.mu.Unlock()
-	en.index.add(en.prep.prepare(r))
+	ents := []entity{en.prep.prepare(r)}
+	en.model.freq.setShares(ents)
+	en.index.add(ents[0])
 }
 
 // Remove takes a child record out of the index.

@@ -48,22 +48,30 @@ type entity struct {
 	birthDay  bool // day precision
 	birthYear int16
 
-	settlements []string // keys of birth place and home settlement
-	oblast      string   // key of the oblast's name
+	settlements []uint64 // place skeletons of birth place and home settlement
+	oblast      uint64   // place skeleton of the oblast's name
+
+	// Shares of the primary given and family names among all records, for
+	// term-frequency adjustment (filled in once the counts are known).
+	givenShare, familyShare float64
 
 	mother, father relative
 	dead           bool // removed from the index
 }
 
-// relative is a relative's name prepared for comparison.
+// relative is a relative's name prepared for comparison, without the family
+// name: the child's own family field already counts it, and counting it
+// again through a parent's full name would double the evidence of one
+// shared surname (the father's surname is the child's).
 type relative struct {
-	givenClasses []int32
-	givenKeyH    uint64
-	familyKeyH   uint64
-	fullKey      string
+	givenClasses    []int32
+	givenKey        string
+	givenKeyH       uint64
+	patronymicClass int32
+	patronymicKeyH  uint64
 }
 
-func (r relative) present() bool { return r.fullKey != "" }
+func (r relative) present() bool { return r.givenKey != "" }
 
 var seed = maphash.MakeSeed()
 
@@ -162,15 +170,36 @@ func (p *preparer) prepare(r *domain.Record) entity {
 	}
 	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement} {
 		if place != "" {
-			e.settlements = append(e.settlements, p.key(place))
+			e.settlements = append(e.settlements, hash(skeleton(p.key(place))))
 		}
 	}
 	if o := r.Person.LastHome.Oblast; o != "" {
-		e.oblast = p.key(oblastName(o))
+		e.oblast = hash(skeleton(p.key(oblastName(o))))
 	}
 	e.mother = p.relative(r.Person.RelativeName(domain.RelationMother))
 	e.father = p.relative(r.Person.RelativeName(domain.RelationFather))
 	return e
+}
+
+// skeleton is a place key's consonants, doubled ones once. Place names
+// differ between Ukrainian and Russian mostly in their vowels (Харків and
+// Харьков, Донецька and Донецкая область: hrkv, dnck), so two places with
+// one skeleton are taken as one place. It is coarser than a gazetteer, and
+// needs none.
+func skeleton(key string) string {
+	b := make([]byte, 0, len(key))
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch c {
+		case 'a', 'e', 'i', 'o', 'u', 'y', ' ':
+			continue
+		}
+		if n := len(b); n > 0 && b[n-1] == c {
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // oblastName strips the word for "region" so that "Донецька область",
@@ -193,13 +222,15 @@ func (p *preparer) relative(full string) relative {
 		return relative{}
 	}
 	n := domain.ParseFullName(full)
-	r := relative{fullKey: p.key(full)}
+	var r relative
 	if n.Given != "" {
 		r.givenClasses = names.GivenClasses(n.Given)
-		r.givenKeyH = hash(p.key(n.Given))
+		r.givenKey = p.key(n.Given)
+		r.givenKeyH = hash(r.givenKey)
 	}
-	if n.Family != "" {
-		r.familyKeyH = hash(p.familyKey(n.Family))
+	if n.Patronymic != "" {
+		r.patronymicKeyH = hash(p.key(n.Patronymic))
+		r.patronymicClass, _ = names.PatronymicClass(n.Patronymic)
 	}
 	return r
 }

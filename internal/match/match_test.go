@@ -117,8 +117,8 @@ func TestComparisonLevels(t *testing.T) {
 		{FieldPlace, placed("Мариуполь", "Донецкая область", ""), "the same settlement"},
 		{FieldPlace, placed("Краматорськ", "Донецька обл.", ""), "the same oblast"},
 		{FieldPlace, placed("Херсон", "Херсонська область", ""), "different"},
-		{FieldMother, placed("", "", "Ирина Коваленко"), "the same person's name"},
-		{FieldMother, placed("", "", "Ирина Шевчук"), "the same given name"},
+		{FieldMother, placed("", "", "Ирина Петровна Шевчук"), "the same given name and patronymic"},
+		{FieldMother, placed("", "", "Ирина Коваленко"), "the same given name"},
 		{FieldMother, placed("", "", "Ганна Шевчук"), "different"},
 		{FieldMother, placed("", "", ""), "missing"},
 	} {

@@ -17,9 +17,11 @@ type Model struct {
 	// Iterations EM took to converge.
 	Iterations int
 
-	weights [numFields][]float64 // log2(m/u)
-	prior   float64              // log2(Prior/(1-Prior))
-	freq    termFreq
+	weights   [numFields][]float64 // log2(m/u)
+	maxWeight [numFields]float64   // the most a field can add (term-frequency adjustment included)
+	maxTotal  float64
+	prior     float64 // log2(Prior/(1-Prior))
+	freq      termFreq
 }
 
 // termFreq holds how common each name is, for term-frequency adjustment.
@@ -190,12 +192,22 @@ func newModel(m, u [numFields][]float64, prior float64, tf termFreq, iters int) 
 	md.prior = math.Log2(prior / (1 - prior))
 	for f := range fields {
 		md.weights[f] = make([]float64, len(m[f]))
+		md.maxWeight[f] = 0 // a missing field adds nothing
 		for l := range m[f] {
 			md.weights[f][l] = math.Log2(m[f][l] / u[f][l])
+			best := md.weights[f][l]
+			if int8(l) < fields[f].tf {
+				best = math.Log2(m[f][l] / tf.floor)
+			}
+			md.maxWeight[f] = math.Max(md.maxWeight[f], best)
 		}
+		md.maxTotal += md.maxWeight[f]
 	}
 	return md
 }
+
+// logit is the match weight, in bits, of a probability.
+func logit(p float64) float64 { return math.Log2(p / (1 - p)) }
 
 // weight is a field's weight for a pair at level l, term-frequency adjusted
 // where the field says so: agreeing on a name that one record in ten has is
@@ -204,21 +216,92 @@ func (md *Model) weight(f Field, l int8, a *entity) float64 {
 	if l == missing {
 		return 0
 	}
-	if l < fields[f].tf && len(a.forms) > 0 {
-		var share float64
-		var ok bool
-		switch f {
-		case FieldGiven:
-			share, ok = md.freq.given[givenToken(&a.forms[0])]
-		case FieldFamily:
-			share, ok = md.freq.family[a.forms[0].familyKeyH]
-		}
-		if !ok {
-			share = md.freq.floor
+	if l < fields[f].tf {
+		share := a.givenShare
+		if f == FieldFamily {
+			share = a.familyShare
 		}
 		return math.Log2(md.M[f][l] / math.Max(share, md.freq.floor))
 	}
 	return md.weights[f][l]
+}
+
+// setShares fills in the entities' name shares for term-frequency
+// adjustment, once, so that scoring a pair looks nothing up.
+func (tf termFreq) setShares(ents []entity) {
+	for i := range ents {
+		e := &ents[i]
+		e.givenShare, e.familyShare = tf.floor, tf.floor
+		if len(e.forms) == 0 {
+			continue
+		}
+		f := &e.forms[0]
+		if s, ok := tf.given[givenToken(f)]; ok && f.givenKey != "" {
+			e.givenShare = s
+		}
+		if s, ok := tf.family[f.familyKeyH]; ok && f.familyKey != "" {
+			e.familyShare = s
+		}
+	}
+}
+
+// order is the order fields are scored in when pruning: cheap and
+// decisive ones first, those that may need Jaro–Winkler last.
+var order = [numFields]Field{FieldBirthDate, FieldSex, FieldPatronymic, FieldGiven, FieldPlace, FieldMother, FieldFather, FieldFamily}
+
+// pruned scores a pair field by field and gives up (ok false) as soon as
+// even the best levels of the fields left could not lift it to minWeight.
+// Most candidates of a large block are settled by their birth dates and
+// given names, before any costly comparison.
+//
+// bounds are a's per-field maxima, from md.bounds(a).
+func (md *Model) pruned(a, b *entity, minWeight float64, bounds *fieldBounds) (p Pair, ok bool) {
+	w, rest := md.prior, bounds.total
+	for _, f := range order {
+		l := fields[f].compare(a, b)
+		fw := md.weight(f, l, a)
+		p.levels[f], p.weights[f] = l, float32(fw)
+		w += fw
+		rest -= bounds.field[f]
+		if w+rest < minWeight {
+			return p, false
+		}
+	}
+	p.A, p.B, p.Weight, p.Probability = a.id, b.id, w, probability(w)
+	return p, true
+}
+
+// maxWeightOf is the most field f can add to a pair with a as its first
+// record. For the names it is a's own: agreeing on a common name can add
+// only a little, which is what lets pruning settle most candidates early.
+func (md *Model) maxWeightOf(f Field, a *entity) float64 {
+	if fields[f].tf == 0 {
+		return md.maxWeight[f]
+	}
+	w := 0.0
+	for l := range fields[f].tf {
+		w = math.Max(w, md.weight(f, l, a))
+	}
+	for l := int(fields[f].tf); l < len(md.weights[f]); l++ {
+		w = math.Max(w, md.weights[f][l])
+	}
+	return w
+}
+
+// fieldBounds are the most each field, and all of them, can add to a pair
+// with a given first record.
+type fieldBounds struct {
+	field [numFields]float64
+	total float64
+}
+
+func (md *Model) bounds(a *entity) fieldBounds {
+	var b fieldBounds
+	for f := range fields {
+		b.field[f] = md.maxWeightOf(Field(f), a)
+		b.total += b.field[f]
+	}
+	return b
 }
 
 // pair compares two records and scores them.
