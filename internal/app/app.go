@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/auth"
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/match"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
 
@@ -43,6 +45,9 @@ const (
 type App struct {
 	store *store.Store
 	log   *slog.Logger
+	// engine is the live matching engine, once StartMatching has trained
+	// one; nil before.
+	engine atomic.Pointer[match.Engine]
 }
 
 // New returns an App.

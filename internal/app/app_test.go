@@ -234,3 +234,72 @@ func BenchmarkImport(b *testing.B) {
 		})
 	}
 }
+
+func TestLiveMatching(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		s := storetest.Open(t, dsn, store.Options{})
+		a := app.New(s, slog.New(slog.DiscardHandler))
+		root := access.Operator("test", domain.Organisation{})
+		ua, _ := a.CreateOrg(ctx, root, domain.Organisation{Slug: "ua", Name: "UA", Kind: domain.OrgGovernment})
+		ru, _ := a.CreateOrg(ctx, root, domain.Organisation{Slug: "ru", Name: "RU", Kind: domain.OrgGovernment})
+		var reqs, kids []domain.Record
+		truth := map[string]string{}
+		err := synth.Generate(ctx, synth.Config{N: 300, Seed: 5}, synth.SinkFuncs{
+			RequestFunc: func(r domain.Record) error { reqs = append(reqs, r); return nil },
+			ChildFunc:   func(r domain.Record) error { kids = append(kids, r); return nil },
+			PairFunc:    func(p synth.Pair) error { truth[p.RequestID] = p.ChildID; return nil },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sought := map[string]bool{}
+		for _, kid := range truth {
+			sought[kid] = true
+		}
+		// Keep one sought child back, to be registered later.
+		var held domain.Record
+		var reqCSV, kidCSV bytes.Buffer
+		rw, kw := interchange.NewWriter(&reqCSV), interchange.NewWriter(&kidCSV)
+		for _, r := range reqs {
+			rw.Write(r)
+		}
+		for _, k := range kids {
+			if held.ExternalID == "" && sought[k.ExternalID] {
+				held = k
+				continue
+			}
+			kw.Write(k)
+		}
+		rw.Flush()
+		kw.Flush()
+		if _, err := a.Import(ctx, access.Operator("test", ua), domain.KindRequest, &reqCSV, app.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Import(ctx, access.Operator("test", ru), domain.KindChild, &kidCSV, app.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.StartMatching(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// The sought child is registered now: its request's pair must be
+		// in the review queue as soon as the record is created.
+		created, err := a.CreateRecord(ctx, access.Operator("test", ru), held)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantReq string
+		for rq, kid := range truth {
+			if kid == held.ExternalID {
+				wantReq = rq
+			}
+		}
+		q, err := a.ReviewQueue(ctx, access.Operator("test", ua), store.CandidateFilter{RecordID: created.ID, MinProbability: 0.01})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(q) == 0 || q[0].Request == nil || q[0].Request.ExternalID != wantReq || q[0].ChildID != created.ID {
+			t.Fatalf("queue for the new child: %+v (want request %s)", q, wantReq)
+		}
+	})
+}

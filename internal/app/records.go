@@ -34,6 +34,9 @@ func (a *App) CreateRecord(ctx context.Context, p access.Principal, r domain.Rec
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionCreate, store.OutcomeOK, &r))
 	})
+	if err == nil {
+		a.rematch(ctx, []domain.Record{r})
+	}
 	return r, err
 }
 
@@ -121,6 +124,9 @@ func (a *App) UpdateRecord(ctx context.Context, p access.Principal, r domain.Rec
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionUpdate, store.OutcomeOK, &r))
 	})
+	if err == nil {
+		a.rematch(ctx, []domain.Record{r})
+	}
 	return r, a.finish(ctx, p, ActionUpdate, err)
 }
 
@@ -133,6 +139,7 @@ func (a *App) DeleteRecord(ctx context.Context, p access.Principal, kind domain.
 	if reason == "" {
 		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Detail: "a reason for the deletion is required"}}}
 	}
+	var deleted domain.Record
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
 		cur, err := loadVisible(ctx, tx, p, kind, id, false)
 		if err != nil {
@@ -145,10 +152,14 @@ func (a *App) DeleteRecord(ctx context.Context, p access.Principal, kind domain.
 		if err != nil {
 			return err
 		}
+		deleted = r
 		e := auditOf(p, ActionDelete, store.OutcomeOK, &r)
 		e.Detail = reason
 		return tx.AppendAudit(ctx, e)
 	})
+	if err == nil {
+		a.rematch(ctx, []domain.Record{deleted})
+	}
 	return a.finish(ctx, p, ActionDelete, err)
 }
 

@@ -80,6 +80,11 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 			bad.Rows = append(bad.Rows, e)
 		}
 	}
+	// With a live matching engine, the imported records are matched once
+	// they are committed, in the background: a list of thousands takes
+	// seconds to match, and the import has nothing to wait for.
+	live := a.engine.Load() != nil
+	var imported []domain.Record
 	// Once: the transaction consumes src, so it cannot be retried.
 	err = a.store.InTxOnce(ctx, func(tx *store.Tx) error {
 		firstLine := map[string]int{} // external id → line it first appears on
@@ -102,6 +107,9 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 			entries := make([]store.AuditEntry, len(batch))
 			for i, r := range batch {
 				entries[i] = auditOf(p, ActionImport, store.OutcomeOK, r)
+				if live {
+					imported = append(imported, *r)
+				}
 			}
 			if err := tx.AppendAudit(ctx, entries...); err != nil {
 				return err
@@ -162,8 +170,12 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 	res.Duration = time.Since(start)
 	if err != nil {
 		res.Imported = 0
+		return res, err
 	}
-	return res, err
+	if live {
+		go a.rematch(context.WithoutCancel(ctx), imported)
+	}
+	return res, nil
 }
 
 // Export writes the records of one kind that p may see, as interchange CSV,

@@ -64,12 +64,20 @@ database is never touched.`,
 			if err != nil {
 				return err
 			}
+			matched, err := a.MatchAll(cmd.Context(), operatorLabel(), app.MatchOptions{})
+			if err != nil {
+				return err
+			}
+			if err := a.StartMatching(cmd.Context()); err != nil {
+				return err
+			}
 			return serve(cmd.Context(), e.log, a, addr, func(url string) {
 				fmt.Fprintf(e.out, "\nreunite demo is serving %s on %s (synthetic data only)\n\n", db, url)
 				for _, t := range tokens {
 					fmt.Fprintf(e.out, "  token %-42s %s\n", t.who, t.token)
 				}
 				fmt.Fprintf(e.out, "\n  every demo user's password: %s\n", DemoPassword)
+				fmt.Fprintf(e.out, "  review queue: %d proposed pairs (GET /api/v1/review-queue as a reviewer)\n", matched.Queued)
 				fmt.Fprintf(e.out, "\n  try: curl -H 'Authorization: Bearer %s' '%s/api/v1/tracing-requests?limit=2'\n\n", tokens[0].token, url)
 			})
 		},

@@ -27,6 +27,9 @@ type Options struct {
 	Seed uint64
 	// Workers is how many goroutines link; 0 means GOMAXPROCS.
 	Workers int
+	// IndexRequests also indexes the requests, so that a new child record
+	// finds the requests seeking it (Upsert). Batch linking does not need it.
+	IndexRequests bool
 }
 
 func (o Options) withDefaults() Options {
@@ -63,9 +66,10 @@ type Engine struct {
 	opts  Options
 	model *Model
 
-	mu    sync.RWMutex
-	index *Index
-	prep  *preparer // for single records; guarded by mu
+	mu       sync.RWMutex
+	index    *Index // children
+	requests *Index // requests, if Options.IndexRequests
+	prep     *preparer // for single records; guarded by mu
 }
 
 // prepareAll prepares records on every core.
@@ -159,7 +163,14 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 	prior := expected / (float64(len(reqs)) * float64(len(kids)))
 	prior = min(max(prior, 1e-15), 0.5)
 	md := newModel(m, u, prior, tf, iters)
-	return &Engine{opts: opts, model: md, index: ix, prep: newPreparer()}, nil
+	en := &Engine{opts: opts, model: md, index: ix, prep: newPreparer()}
+	if opts.IndexRequests {
+		en.requests = newIndex(len(reqs))
+		for i := range reqs {
+			en.requests.add(reqs[i])
+		}
+	}
+	return en, nil
 }
 
 // Model returns the trained model.
@@ -254,6 +265,46 @@ func (en *Engine) Candidates(r *domain.Record) []Pair {
 	return en.best(en.index.searcher(), &e, nil, -1)
 }
 
+// Upsert indexes a new or changed record and returns its best candidates on
+// the other side, best first, each as a request–child pair: a tracing
+// request's children, or the requests seeking a child. Requests are only
+// searched for if the engine was trained with Options.IndexRequests.
+func (en *Engine) Upsert(r *domain.Record) []Pair {
+	en.mu.Lock()
+	ents := []entity{en.prep.prepare(r)}
+	en.model.freq.setShares(ents)
+	e := ents[0]
+	own, other := en.index, en.requests
+	if r.Kind == domain.KindRequest {
+		own, other = en.requests, en.index
+	}
+	if own != nil {
+		own.add(e)
+	}
+	en.mu.Unlock()
+	if other == nil {
+		return nil
+	}
+	en.mu.RLock()
+	defer en.mu.RUnlock()
+	if r.Kind == domain.KindRequest {
+		return en.best(other.searcher(), &e, nil, -1)
+	}
+	// A child's candidates are requests; score each pair from the
+	// request's side, as linking does, so weights are the same both ways.
+	var out []Pair
+	minWeight := logit(en.opts.MinProbability)
+	for _, c := range other.searcher().candidates(&e) {
+		req := &other.ents[c]
+		bounds := en.model.bounds(req)
+		if p, ok := en.model.pruned(req, &e, minWeight, &bounds); ok && p.Probability >= en.opts.MinProbability {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(x, y Pair) int { return cmp.Compare(y.Weight, x.Weight) })
+	return out[:min(len(out), en.opts.MaxPerRecord)]
+}
+
 // Add indexes a child record, or re-indexes it if it was indexed before.
 func (en *Engine) Add(r *domain.Record) {
 	en.mu.Lock()
@@ -263,12 +314,17 @@ func (en *Engine) Add(r *domain.Record) {
 	en.index.add(ents[0])
 }
 
-// Remove takes a child record out of the index.
+// Remove takes a record out of the indexes.
 func (en *Engine) Remove(id string) {
 	en.mu.Lock()
 	defer en.mu.Unlock()
-	if i, ok := en.index.byID[id]; ok {
-		en.index.remove(i)
+	for _, ix := range []*Index{en.index, en.requests} {
+		if ix == nil {
+			continue
+		}
+		if i, ok := ix.byID[id]; ok {
+			ix.remove(i)
+		}
 	}
 }
 

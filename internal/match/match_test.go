@@ -335,3 +335,49 @@ func TestDedupe(t *testing.T) {
 		t.Fatal("the duplicate was not found")
 	}
 }
+
+func TestUpsertBothWays(t *testing.T) {
+	reqs, kids, truth := dataset(t, 500, synth.DifficultyStandard)
+	en, err := Train(context.Background(), reqs, kids, Options{Seed: 1, IndexRequests: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var req domain.Record
+	for _, r := range reqs {
+		if _, ok := truth[r.ExternalID]; ok {
+			req = r
+			break
+		}
+	}
+	kidID := truth[req.ExternalID]
+	var kid domain.Record
+	for _, k := range kids {
+		if k.ExternalID == kidID {
+			kid = k
+		}
+	}
+	// A changed child record finds the request seeking it...
+	kid.Person.Notes = "changed"
+	found := false
+	for _, p := range en.Upsert(&kid) {
+		found = found || (p.A == req.ExternalID && p.B == kidID && p.Probability > 0.5)
+	}
+	if !found {
+		t.Fatal("upserted child did not find its request")
+	}
+	// ...and a new request finds the child.
+	req.ExternalID = "A-NEW"
+	found = false
+	for _, p := range en.Upsert(&req) {
+		found = found || (p.A == "A-NEW" && p.B == kidID)
+	}
+	if !found {
+		t.Fatal("new request did not find its child")
+	}
+	en.Remove(kidID)
+	for _, p := range en.Upsert(&req) {
+		if p.B == kidID {
+			t.Fatal("removed child still proposed")
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/match"
+	"github.com/reunite-ftr/reunite/internal/store"
+)
+
+// StartMatching trains the matching engine on the records in the store and
+// keeps it, so that from then on every record created or changed gets its
+// candidates at once (the incremental path). With no records on one side
+// yet there is nothing to learn from: it returns without an engine, and
+// the next call (or reunite match) tries again.
+func (a *App) StartMatching(ctx context.Context) error {
+	start := time.Now()
+	meta := map[string]recordMeta{}
+	reqs, err := a.loadAll(ctx, domain.KindRequest, meta)
+	if err != nil {
+		return err
+	}
+	kids, err := a.loadAll(ctx, domain.KindChild, meta)
+	if err != nil {
+		return err
+	}
+	if len(reqs) == 0 || len(kids) == 0 {
+		a.log.Info("matching engine not started: no records on one side yet", "requests", len(reqs), "children", len(kids))
+		return nil
+	}
+	en, err := match.Train(ctx, reqs, kids, match.Options{IndexRequests: true})
+	if err != nil {
+		return err
+	}
+	a.engine.Store(en)
+	a.log.Info("matching engine ready", "requests", len(reqs), "children", len(kids), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// rematch runs committed new or changed records through the live engine
+// and proposes their candidates for review. Matching is a proposal, never a
+// change to the records, so it runs after their transaction: a failure here
+// is logged and leaves the records as they are.
+func (a *App) rematch(ctx context.Context, recs []domain.Record) {
+	en := a.engine.Load()
+	if en == nil || len(recs) == 0 {
+		return
+	}
+	var cands []store.Candidate
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		cands = cands[:0]
+		for i := range recs {
+			r := &recs[i]
+			if r.Deleted != nil {
+				en.Remove(r.ID)
+				continue
+			}
+			for _, p := range en.Upsert(r) {
+				if p.Probability < DefaultReviewThreshold {
+					continue
+				}
+				c, err := candidateOf(ctx, tx, en, p)
+				if err != nil {
+					return err
+				}
+				cands = append(cands, c)
+			}
+		}
+		return tx.ProposeCandidates(ctx, cands)
+	})
+	if err != nil {
+		a.log.Error("matching new records", "records", len(recs), "err", err)
+	}
+}
+
+// candidateOf turns a pair into a candidate, reading both records' owners
+// and versions.
+func candidateOf(ctx context.Context, tx *store.Tx, en *match.Engine, p match.Pair) (store.Candidate, error) {
+	rq, err := tx.Record(ctx, p.A, false)
+	if err != nil {
+		return store.Candidate{}, fmt.Errorf("request %s: %w", p.A, err)
+	}
+	ch, err := tx.Record(ctx, p.B, false)
+	if err != nil {
+		return store.Candidate{}, fmt.Errorf("child %s: %w", p.B, err)
+	}
+	x, err := json.Marshal(en.Model().Explain(p))
+	if err != nil {
+		return store.Candidate{}, err
+	}
+	return store.Candidate{RequestID: rq.ID, ChildID: ch.ID, RequestOrg: rq.OrgID, ChildOrg: ch.OrgID,
+		RequestVersion: rq.Version, ChildVersion: ch.Version, Probability: p.Probability, Explanation: string(x)}, nil
+}
