@@ -67,8 +67,8 @@ type Engine struct {
 	model *Model
 
 	mu       sync.RWMutex
-	index    *Index // children
-	requests *Index // requests, if Options.IndexRequests
+	index    *Index    // children
+	requests *Index    // requests, if Options.IndexRequests
 	prep     *preparer // for single records; guarded by mu
 }
 
