@@ -36,6 +36,10 @@ func (c *givenClass) cyrillic() []string {
 type patronymic struct {
 	class  int32
 	female bool
+	// clash is set when patronymics of two classes share the key
+	// (Арсенівна of Арсен, Арсеніївна of Арсеній): the exact spelling then
+	// decides, through nameData.exactPatronymics.
+	clash bool
 }
 
 // nameData is the parsed table with its indexes. It is built once and only
@@ -49,13 +53,28 @@ type nameData struct {
 	// patronymics maps the key of every patronymic formed from a male class
 	// (both languages, both sexes, every system) to the class.
 	patronymics map[string]patronymic
+	// exactPatronymics maps the lower-case spellings (Cyrillic and every
+	// system) of the patronymics whose key clashes to their class.
+	exactPatronymics map[string]patronymic
 	// patronymicForms lists the Cyrillic patronymics, for ToCyrillic.
 	patronymicForms map[string][]string
 	// cyrillicForms maps a key to the Cyrillic forms (given names and
 	// patronymics) whose key or informal Latin spelling it is, in table
 	// order: what ToCyrillic offers first.
-	cyrillicForms map[string][]string
+	cyrillicForms map[string][]formEntry
 }
+
+// formEntry is a Cyrillic form of the table and its language.
+type formEntry struct {
+	text string
+	lang int // langBoth, langUkrainian, langRussian
+}
+
+const (
+	langBoth = iota
+	langUkrainian
+	langRussian
+)
 
 var tableData = sync.OnceValue(func() *nameData {
 	d, err := parseNameData(givenNamesCSV)
@@ -88,10 +107,11 @@ func parseNameData(text string) (*nameData, error) {
 		return parts
 	}
 	d := &nameData{
-		given:           map[string][]int32{},
-		patronymics:     map[string]patronymic{},
-		patronymicForms: map[string][]string{},
-		cyrillicForms:   map[string][]string{},
+		given:            map[string][]int32{},
+		patronymics:      map[string]patronymic{},
+		exactPatronymics: map[string]patronymic{},
+		patronymicForms:  map[string][]string{},
+		cyrillicForms:    map[string][]formEntry{},
 	}
 	for i, row := range rows[1:] {
 		c := givenClass{
@@ -113,6 +133,12 @@ func parseNameData(text string) (*nameData, error) {
 		}
 		d.classes = append(d.classes, c)
 	}
+	type pat struct {
+		p     patronymicForm
+		class int32
+		lang  int
+	}
+	var pats []pat
 	for i := range d.classes {
 		c := &d.classes[i]
 		formKeys := map[string]bool{}
@@ -120,10 +146,18 @@ func parseNameData(text string) (*nameData, error) {
 			k := Key(f)
 			formKeys[k] = true
 			d.addGiven(k, c.id)
-			d.addForm(k, f)
 			for _, sys := range Systems {
 				d.addGiven(Key(Transliterate(f, sys)), c.id)
 			}
+		}
+		for _, f := range c.uk {
+			d.addForm(Key(f), formEntry{f, langUkrainian})
+		}
+		for _, f := range c.ru {
+			d.addForm(Key(f), formEntry{f, langRussian})
+		}
+		for _, f := range c.dim {
+			d.addForm(Key(f), formEntry{f, langBoth})
 		}
 		for _, l := range c.latin {
 			k := Key(l)
@@ -133,10 +167,10 @@ func parseNameData(text string) (*nameData, error) {
 				// (Victoria, Eugene): offer the class's forms, Russian
 				// first, as informal spellings mostly follow them.
 				for _, f := range c.ru {
-					d.addForm(k, f)
+					d.addForm(k, formEntry{f, langBoth})
 				}
 				for _, f := range c.uk {
-					d.addForm(k, f)
+					d.addForm(k, formEntry{f, langBoth})
 				}
 			}
 		}
@@ -145,16 +179,41 @@ func parseNameData(text string) (*nameData, error) {
 		}
 		for _, f := range c.uk {
 			for _, p := range ukrainianPatronymics(f) {
-				d.addPatronymic(p, c.id)
+				pats = append(pats, pat{p, c.id, langUkrainian})
 			}
 		}
 		for _, f := range c.ru {
 			for _, p := range russianPatronymics(f) {
-				d.addPatronymic(p, c.id)
+				pats = append(pats, pat{p, c.id, langRussian})
+			}
+		}
+	}
+	for _, x := range pats {
+		d.addPatronymic(x.p, x.class, x.lang)
+	}
+	// Where keys clash, index the exact spellings.
+	for _, x := range pats {
+		for _, v := range spellings(x.p.form) {
+			if e := d.patronymics[Key(v)]; e.clash {
+				d.exactPatronymics[exactForm(v)] = patronymic{x.class, x.p.female, false}
 			}
 		}
 	}
 	return d, nil
+}
+
+// exactForm is the spelling of s by which exactPatronymics is keyed.
+func exactForm(s string) string {
+	return strings.ToLower(strings.ReplaceAll(Normalize(s), string(Apostrophe), "'"))
+}
+
+// spellings returns a Cyrillic form and its transliteration by every system.
+func spellings(form string) []string {
+	out := []string{form}
+	for _, sys := range Systems {
+		out = append(out, Transliterate(form, sys))
+	}
+	return out
 }
 
 func (d *nameData) addGiven(k string, id int32) {
@@ -168,29 +227,39 @@ func (d *nameData) addGiven(k string, id int32) {
 	}
 }
 
-func (d *nameData) addForm(k, form string) {
-	if !slices.Contains(d.cyrillicForms[k], form) {
-		d.cyrillicForms[k] = append(d.cyrillicForms[k], form)
+// addForm adds a Cyrillic form under a key; a form of both languages
+// (Максим, Анна) becomes langBoth.
+func (d *nameData) addForm(k string, e formEntry) {
+	forms := d.cyrillicForms[k]
+	if i := slices.IndexFunc(forms, func(o formEntry) bool { return o.text == e.text }); i >= 0 {
+		if forms[i].lang != e.lang {
+			forms[i].lang = langBoth
+		}
+		return
 	}
+	d.cyrillicForms[k] = append(forms, e)
 }
 
 // addPatronymic indexes one patronymic form. When two classes give the same
-// key the first keeps it (the table is checked by tests not to have such
-// clashes).
-func (d *nameData) addPatronymic(p patronymicForm, class int32) {
-	add := func(k string) {
-		if k == "" {
-			return
-		}
-		if _, ok := d.patronymics[k]; !ok {
-			d.patronymics[k] = patronymic{class, p.female}
-		}
+// key the first keeps it, marked as a clash.
+func (d *nameData) addPatronymic(p patronymicForm, class int32, lang int) {
+	d.addForm(Key(p.form), formEntry{p.form, lang})
+	if k := Key(p.form); !slices.Contains(d.patronymicForms[k], p.form) {
+		d.patronymicForms[k] = append(d.patronymicForms[k], p.form)
 	}
-	k := Key(p.form)
-	add(k)
-	d.addForm(k, p.form)
-	for _, sys := range Systems {
-		add(Key(Transliterate(p.form, sys)))
+	for _, v := range spellings(p.form) {
+		k := Key(v)
+		if k == "" {
+			continue
+		}
+		e, ok := d.patronymics[k]
+		switch {
+		case !ok:
+			d.patronymics[k] = patronymic{class, p.female, false}
+		case e.class != class || e.female != p.female:
+			e.clash = true
+			d.patronymics[k] = e
+		}
 	}
 }
 
@@ -253,16 +322,25 @@ func class(id int32) *givenClass {
 // Николаевич that of Микола, Ілліч and Ильич that of Ілля). It recognises
 // the patronymics of every male class of the table in both languages, in
 // Cyrillic and in any System or a spelling Key folds with one, and returns
-// 0, false for anything else.
+// 0, false for anything else. Where Key folds patronymics of two names
+// together (Арсенівна of Арсен, Арсеніївна of Арсеній: both arsenivna) the
+// exact spelling decides, and a spelling of neither gives the first class of
+// the table.
 func PatronymicClass(s string) (class int32, female bool) {
 	var buf [64]byte
 	k := appendKey(buf[:0], s)
 	if len(k) == 0 {
 		return 0, false
 	}
-	p, ok := tableData().patronymics[string(k)]
+	d := tableData()
+	p, ok := d.patronymics[string(k)]
 	if !ok {
 		return 0, false
+	}
+	if p.clash {
+		if e, ok := d.exactPatronymics[exactForm(s)]; ok {
+			return e.class, e.female
+		}
 	}
 	return p.class, p.female
 }

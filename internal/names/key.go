@@ -28,7 +28,7 @@ import (
 //	shch sch sh         → ш (щ is not told from ш: Shcherbak = Sherbak = Scherbak)
 //	tsch ch             → ч
 //	zh                  → ж
-//	ts tc tz c          → ц
+//	ts tc tz c          → ц (but tch is т + ч)
 //	h kh gh g           → г (Ukrainian h, Russian g and kh are one letter)
 //	ph                  → f
 //	x                   → ks
@@ -38,7 +38,8 @@ import (
 //
 // 3. Rules, on the sounds of each word in this order:
 //
-//	a t before ц is dropped (тц = ц);
+//	a t before ц is dropped (тц = ц), and с or ш before ч is ш, as the
+//	  spellings "tc" and "sch" are read;
 //	doubled letters become one (Анна = Ana, Yuliia = Yulia);
 //	i before e is dropped (ye ie je є = e: Yelena = Elena, Lebediev = Lebedev);
 //	after a consonant, i before u is dropped (Lyudmila = Ludmila) and i
@@ -65,7 +66,8 @@ func Key(s string) string {
 // appendKey appends the key of s to dst.
 func appendKey(dst []byte, s string) []byte {
 	if needsNFKC(s) {
-		s = norm.NFKC.String(s)
+		// As Normalize does, so that Key(Normalize(s)) == Key(s).
+		s = norm.NFKC.String(prepare(s))
 	}
 	var ibuf [128]byte
 	inter := appendLatin(ibuf[:0], s)
@@ -91,18 +93,30 @@ func appendKey(dst []byte, s string) []byte {
 	return dst
 }
 
+// nfkcStable marks the runes U+0080–U+02FF that NFKC leaves alone.
+var nfkcStable = func() (t [0x300 - 0x80]bool) {
+	for r := rune(0x80); r < 0x300; r++ {
+		t[r-0x80] = norm.NFKC.String(string(r)) == string(r) && !unicode.Is(unicode.Cf, r)
+	}
+	return t
+}()
+
 // needsNFKC reports whether s holds anything beyond what appendLatin reads
-// directly: ASCII, precomposed Latin letters below U+0300, Cyrillic
+// directly: ASCII, NFKC-stable characters below U+0300, Cyrillic
 // U+0400–U+04FF and the usual apostrophes and dashes.
 func needsNFKC(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < utf8.RuneSelf {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := decodeRune(s, i)
 		switch {
 		case r == utf8.RuneError && size == 1:
-		case r < 0x300, r >= 0x400 && r <= 0x4FF:
+		case r < 0x300:
+			if !nfkcStable[r-0x80] {
+				return true
+			}
+		case r >= 0x400 && r <= 0x4FF:
 		case isApostropheVariant(r), isHyphenVariant(r):
 		default:
 			return true
@@ -112,60 +126,98 @@ func needsNFKC(s string) bool {
 	return false
 }
 
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with the ASCII and two-byte
+// cases (Latin and Cyrillic letters) done inline.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// isWordBreak reports whether r ends a word for the look-alike repair, as
+// in Normalize: white space and hyphens.
+func isWordBreak(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r == ' ' || r == '-' || r >= '\t' && r <= '\r'
+	case r >= 0x400 && r <= 0x4FF:
+		return false
+	}
+	return unicode.IsSpace(r) || isHyphenVariant(r)
+}
+
 // appendLatin writes s as lower-case ASCII letters, words separated by one
 // space (step 1 of Key).
 func appendLatin(dst []byte, s string) []byte {
+	type classified struct {
+		r    rune
+		kind int
+	}
+	var sbuf [32]classified
 	for i := 0; i < len(s); {
-		// Find the word: letters, marks and apostrophes.
+		// The span up to the next white space or hyphen decides which way
+		// look-alike letters are repaired.
+		span := sbuf[:0]
 		j := i
 		cyr, lat := 0, 0
 		for j < len(s) {
-			r, size := utf8.DecodeRuneInString(s[j:])
-			kind := classify(r)
-			if kind == kindSep {
+			r, size := decodeRune(s, j)
+			if isWordBreak(r) {
 				break
 			}
+			kind := classify(r)
 			switch kind {
 			case kindLatin:
 				lat++
 			case kindCyrillic:
 				cyr++
 			}
+			span = append(span, classified{r, kind})
 			j += size
 		}
-		if j > i {
+		fix := 0 // 1: Latin look-alikes to Cyrillic, 2: the reverse
+		if cyr > 0 && lat > 0 && cyr != lat {
+			fix = 1
+			if lat > cyr {
+				fix = 2
+			}
+		}
+		for _, x := range span {
+			r := x.r
+			switch x.kind {
+			case kindSep:
+				if len(dst) > 0 && dst[len(dst)-1] != ' ' {
+					dst = append(dst, ' ')
+				}
+				continue
+			case kindOther:
+				continue
+			}
+			switch fix {
+			case 1:
+				if to, ok := latinToCyrillic[r]; ok {
+					r = to
+				}
+			case 2:
+				if to, ok := cyrillicToLatin[r]; ok {
+					r = to
+				}
+			}
+			dst = appendLetter(dst, r)
+		}
+		if j < len(s) {
+			_, size := utf8.DecodeRuneInString(s[j:])
+			j += size
 			if len(dst) > 0 && dst[len(dst)-1] != ' ' {
 				dst = append(dst, ' ')
 			}
-			fix := 0 // 1: Latin look-alikes to Cyrillic, 2: the reverse
-			if cyr > 0 && lat > 0 && cyr != lat {
-				fix = 1
-				if lat > cyr {
-					fix = 2
-				}
-			}
-			for _, r := range s[i:j] {
-				switch fix {
-				case 1:
-					if to, ok := latinToCyrillic[r]; ok {
-						r = to
-					}
-				case 2:
-					if to, ok := cyrillicToLatin[r]; ok {
-						r = to
-					}
-				}
-				dst = appendLetter(dst, r)
-			}
-			i = j
-			continue
 		}
-		// A separator.
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if len(dst) > 0 && dst[len(dst)-1] != ' ' {
-			dst = append(dst, ' ')
-		}
+		i = j
 	}
 	for len(dst) > 0 && dst[len(dst)-1] == ' ' {
 		dst = dst[:len(dst)-1]
@@ -174,10 +226,10 @@ func appendLatin(dst []byte, s string) []byte {
 }
 
 const (
-	kindSep = iota
-	kindLatin
-	kindCyrillic
-	kindOther // a letter of another script, a mark or an apostrophe: part of the word, not written
+	kindSep      = iota
+	kindLatin    // a Latin letter
+	kindCyrillic // a Cyrillic letter
+	kindOther    // a letter of another script, a mark, an apostrophe or a format character: inside the word, not written
 )
 
 func classify(r rune) int {
@@ -191,24 +243,24 @@ func classify(r rune) int {
 		}
 		return kindSep
 	case r >= 0x400 && r <= 0x4FF:
-		if unicode.IsLetter(r) {
+		switch {
+		case isCyrillicLetter(r):
 			return kindCyrillic
+		case r == 0x482:
+			return kindSep
 		}
-		if unicode.IsMark(r) {
-			return kindOther
-		}
-		return kindSep
+		return kindOther
 	case isApostropheVariant(r):
 		return kindOther
 	case unicode.IsLetter(r):
+		if isCyrillicLetter(r) {
+			return kindCyrillic
+		}
 		if unicode.Is(unicode.Latin, r) {
 			return kindLatin
 		}
-		if unicode.Is(unicode.Cyrillic, r) {
-			return kindCyrillic
-		}
 		return kindOther
-	case unicode.IsMark(r):
+	case unicode.IsMark(r), unicode.Is(unicode.Cf, r):
 		return kindOther
 	}
 	return kindSep
@@ -339,9 +391,19 @@ func appendKeyWord(dst []byte, w []byte) []byte {
 	// letters removed.
 	push := func(c byte) {
 		n := len(codes)
-		if c == 'c' && n > 0 && codes[n-1] == 't' {
-			codes = codes[:n-1]
-			n--
+		if n > 0 {
+			// Pairs whose written form would read as one letter: тц and тс
+			// are ц, сч and шч are ш (as "ts", "tc" and "sch" are read).
+			switch last := codes[n-1]; {
+			case last == 't' && (c == 'c' || c == 's' || c == 'z'):
+				codes = codes[:n-1]
+				n--
+				c = 'c'
+			case (last == 's' || last == codeSh) && c == codeCh:
+				codes = codes[:n-1]
+				n--
+				c = codeSh
+			}
 		}
 		if n > 0 && codes[n-1] == c {
 			return
@@ -371,7 +433,8 @@ func appendKeyWord(dst []byte, w []byte) []byte {
 			case hasPrefix(rest, "tsch"):
 				push(codeCh)
 				p += 4
-			case hasPrefix(rest, "ts"), hasPrefix(rest, "tc"), hasPrefix(rest, "tz"):
+			case hasPrefix(rest, "ts"), hasPrefix(rest, "tz"),
+				hasPrefix(rest, "tc") && !hasPrefix(rest, "tch"): // tch is т + ч
 				push('c')
 				p += 2
 			default:

@@ -181,7 +181,11 @@ var cyrillicToLatin = func() map[rune]rune {
 }()
 
 func isCyrillicLetter(r rune) bool {
-	return r >= 0x400 && r <= 0x52F && unicode.IsLetter(r)
+	if r >= 0x400 && r <= 0x4FF {
+		// All of the block but ҂ and the combining marks U+0483–U+0489.
+		return r <= 0x481 || r >= 0x48A
+	}
+	return r >= utf8.RuneSelf && unicode.Is(unicode.Cyrillic, r) && unicode.IsLetter(r)
 }
 
 func isLatinLetter(r rune) bool {

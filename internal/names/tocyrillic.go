@@ -183,21 +183,23 @@ func wordCandidates(w string) []candidate {
 		}
 		out = append(out, candidate{text, cost})
 	}
-	// Table forms: exact transliterations first.
+	// Table forms: those that a system of their own language writes
+	// exactly so first, then those another system does, then the rest.
 	forms := tableData().cyrillicForms[Key(w)]
-	var exact, near []string
+	var table []candidate
 	for _, f := range forms {
-		if transliteratesTo(f, w) {
-			exact = append(exact, f)
-		} else {
-			near = append(near, f)
+		cost := -1.0
+		switch native, other := transliteratesTo(f, w); {
+		case native:
+			cost = -3
+		case other:
+			cost = -2
 		}
+		table = append(table, candidate{strings.ToLower(f.text), cost})
 	}
-	for _, f := range exact {
-		add(strings.ToLower(f), -2)
-	}
-	for _, f := range near {
-		add(strings.ToLower(f), -1)
+	sort.SliceStable(table, func(i, j int) bool { return table[i].cost < table[j].cost })
+	for _, c := range table {
+		add(c.text, c.cost)
 	}
 	for _, c := range ruleCandidates(w) {
 		add(c.text, c.cost)
@@ -208,17 +210,24 @@ func wordCandidates(w string) []candidate {
 	return out
 }
 
-// transliteratesTo reports whether some System writes the Cyrillic form f as
-// the Latin word w (ignoring case and apostrophes).
-func transliteratesTo(f, w string) bool {
+// transliteratesTo reports whether a System of the form's own language
+// (the national system for Ukrainian, the passport systems for Russian),
+// or another one, writes the Cyrillic form f as the Latin word w, ignoring
+// case and apostrophes.
+func transliteratesTo(f formEntry, w string) (native, other bool) {
 	lw := strings.ToLower(strings.ReplaceAll(w, string(Apostrophe), ""))
 	for _, sys := range Systems {
-		t := strings.ToLower(strings.ReplaceAll(Transliterate(f, sys), "'", ""))
-		if t == lw {
-			return true
+		t := strings.ToLower(strings.ReplaceAll(Transliterate(f.text, sys), "'", ""))
+		if t != lw {
+			continue
+		}
+		if f.lang == langBoth || (f.lang == langUkrainian) == (sys == UkrainianNational2010) {
+			native = true
+		} else {
+			other = true
 		}
 	}
-	return false
+	return native, other
 }
 
 // Contexts a reverse rule may require, of the Latin spelling around it.
@@ -281,7 +290,7 @@ var ukRules = append(slices.Clone(plainLetters), []revRule{
 	{"i", "і", 0, atStart}, {"i", "і", 0, afterCons}, {"i", "й", 0.1, afterVowel | atEnd},
 	{"i", "й", 0.2, afterVowel | beforeCons}, {"i", "ї", 0.3, afterVowel}, {"i", "и", 1, 0},
 	{"'", "ʼ", 0, 0}, {"'", "ь", 0.5, 0},
-	{"l", "ль", 0.25, beforeCons}, {"l", "ль", 0.3, atEnd},
+	{"l", "ль", 0.25, beforeCons}, {"l", "ль", -0.05, atEnd},
 	{"lch", "льч", -0.05, 0}, {"lsk", "льськ", -0.05, 0},
 	{"skyi", "ський", 0, atEnd}, {"ska", "ська", 0, atEnd}, {"sky", "ський", 0.2, atEnd},
 	{"tskyi", "цький", 0, atEnd}, {"tska", "цька", 0, atEnd}, {"tsky", "цький", 0.2, atEnd},
