@@ -2,6 +2,7 @@ package names
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -276,6 +277,28 @@ func TestKeySurnameCollisions(t *testing.T) {
 	t.Logf("surnames: %d rows, %d distinct pairs, %d collide (%.5f%%): %v", len(rows), pairs, collisions, 100*rate, examples)
 	if rate > 0.0005 {
 		t.Errorf("surname key collision rate %.4f%% too high: %v", 100*rate, examples)
+	}
+
+	// Family keys are coarser (gender endings reduced): count the pairs of
+	// different families that share one, in either language.
+	fams := map[string][]string{}
+	for _, s := range d.surnames {
+		for _, k := range []string{FamilyKey(s.uk), FamilyKey(s.ru)} {
+			if !slices.Contains(fams[k], s.uk) {
+				fams[k] = append(fams[k], s.uk)
+			}
+		}
+	}
+	famPairs := len(d.surnames) * (len(d.surnames) - 1) / 2
+	var famShared []string
+	for _, members := range fams {
+		if len(members) > 1 {
+			famShared = append(famShared, strings.Join(members, "="))
+		}
+	}
+	t.Logf("family keys: %d families, %d pairs, %d groups share a family key: %v", len(d.surnames), famPairs, len(famShared), famShared)
+	if len(famShared) > 2 {
+		t.Errorf("too many families share a family key: %v", famShared)
 	}
 
 	// Random pairs of produced forms (both sexes, both languages) of

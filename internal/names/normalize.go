@@ -198,9 +198,9 @@ func isLatinLetter(r rune) bool {
 // fixLookalikes repairs look-alike letters word by word (words end at spaces
 // and hyphens) and reports whether it changed anything.
 func fixLookalikes(s string) (string, bool) {
-	var out []rune // allocated on the first change
-	start := 0     // rune index of the current word
 	rs := []rune(s)
+	changed := false
+	start := 0 // rune index of the current word
 	for i := 0; i <= len(rs); i++ {
 		if i < len(rs) && rs[i] != ' ' && rs[i] != '-' {
 			continue
@@ -225,17 +225,15 @@ func fixLookalikes(s string) (string, bool) {
 		}
 		for j, r := range word {
 			if to, ok := m[r]; ok {
-				if out == nil {
-					out = rs // rs is ours: change it in place
-				}
 				word[j] = to
+				changed = true
 			}
 		}
 	}
-	if out == nil {
+	if !changed {
 		return s, false
 	}
-	return string(out), true
+	return string(rs), true
 }
 
 // Fold is Normalize followed by Unicode case folding: the form in which two
@@ -243,23 +241,31 @@ func fixLookalikes(s string) (string, bool) {
 // look-alike letters are equal.
 func Fold(s string) string {
 	n := Normalize(s)
-	if isLowerASCIIOrCyrillic(n) {
-		return n
-	}
-	return cases.Fold().String(n)
-}
-
-// isLowerASCIIOrCyrillic reports whether folding s cannot change it.
-func isLowerASCIIOrCyrillic(s string) bool {
-	for _, r := range s {
+	lowerOnly := true
+	for _, r := range n {
 		switch {
 		case r >= 'a' && r <= 'z', r == ' ', r == '-', r == Apostrophe:
 		case r >= 0x430 && r <= 0x45F, r == 'ґ':
+		case r >= 'A' && r <= 'Z', r >= 0x400 && r <= 0x42F, r == 'Ґ':
+			lowerOnly = false
 		default:
-			return false
+			return cases.Fold().String(n)
 		}
 	}
-	return true
+	if lowerOnly {
+		return n
+	}
+	// Basic Latin and Cyrillic: folding is lower-casing.
+	b := make([]byte, 0, len(n))
+	for _, r := range n {
+		if r >= 'A' && r <= 'Z' {
+			r += 'a' - 'A'
+		} else {
+			r = lower(r)
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
 }
 
 // Tokens splits a name into its words, at white space and at hyphens and

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -114,6 +115,15 @@ func TestFold(t *testing.T) {
 		if got := Fold(tc.in); got != tc.want {
 			t.Errorf("Fold(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+		// The fast path agrees with full case folding.
+		if got, want := Fold(tc.in), cases.Fold().String(Normalize(tc.in)); got != want {
+			t.Errorf("Fold(%q) = %q, case folding gives %q", tc.in, got, want)
+		}
+	}
+	for r := rune(0x400); r <= 0x45F; r++ {
+		if got, want := Fold(string(r)), cases.Fold().String(string(r)); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", r, got, want)
+		}
 	}
 }
 
@@ -165,6 +175,9 @@ func FuzzNormalize(f *testing.F) {
 		fo := Fold(s)
 		if !utf8.ValidString(fo) {
 			t.Fatalf("Fold(%q) = %q: invalid UTF-8", s, fo)
+		}
+		if want := cases.Fold().String(n); fo != want {
+			t.Fatalf("Fold(%q) = %q, case folding gives %q", s, fo, want)
 		}
 		for _, tok := range Tokens(n) {
 			if tok == "" {

@@ -1,7 +1,22 @@
-// Package names holds what reunite knows about personal names. For now that
-// is transliteration: the same child may be written Олександр by one party,
-// Александр by the other and Oleksandr or Aleksandr on a document, and the
-// matching engine can only compare such spellings once they share a script.
+// Package names holds what reunite knows about personal names. The same
+// child may be written Олександр by one party, Александр by the other,
+// Oleksandr or Aleksandr on a document and Sasha by a relative, and the
+// matching engine can only compare such spellings once it knows they are one
+// name. The package offers:
+//
+//   - Transliterate: Cyrillic to Latin by the Ukrainian national system and
+//     the Russian passport systems; ToCyrillic, candidate readings back;
+//   - Normalize, Fold, Tokens: one written form of a name (apostrophes,
+//     dashes, spacing, look-alike letters of the other script);
+//   - Key: a cross-script key on which the spellings of one name agree, and
+//     FamilyKey, which also joins the male and female forms of a surname;
+//   - GivenClasses, PatronymicClass: the table of given names
+//     (data/given_names.csv), which relates the Ukrainian and Russian forms
+//     of a name, its diminutives and informal Latin spellings, and the
+//     patronymics formed from it.
+//
+// All functions are safe for concurrent use; the table is parsed on first
+// use.
 package names
 
 import (
