@@ -105,40 +105,59 @@ func classesMeet(a, b []int32) bool {
 	return false
 }
 
-// compareGiven is the level of the best-agreeing pair of name forms.
-func compareGiven(a, b *entity) int8 {
+// bestForms is the most alike level over every pair of name forms that
+// both have the part compared (a record may carry several: a birth name, a
+// changed name, aliases), or missing if no pair has.
+func bestForms(a, b *entity, has func(*nameForm) bool, level func(fa, fb *nameForm) int8) int8 {
 	best := int8(missing)
 	for i := range a.forms {
 		fa := &a.forms[i]
-		if fa.givenKey == "" {
+		if !has(fa) {
 			continue
 		}
 		for j := range b.forms {
 			fb := &b.forms[j]
-			if fb.givenKey == "" {
+			if !has(fb) {
 				continue
 			}
-			var l int8
-			switch {
-			case fa.givenFold == fb.givenFold:
-				l = 0
-			case classesMeet(fa.givenClasses, fb.givenClasses):
-				l = 1
-			case fa.givenKeyH == fb.givenKeyH:
-				l = 2
-			default:
-				l = jwLevel(fa.givenKey, fb.givenKey, 3)
-			}
-			if best == missing || l < best {
-				best = l
+			if l := level(fa, fb); best == missing || l < best {
 				if l == 0 {
 					return 0
 				}
+				best = l
 			}
 		}
 	}
 	return best
 }
+
+func hasGiven(f *nameForm) bool  { return f.givenKey != "" }
+func hasFamily(f *nameForm) bool { return f.familyKey != "" }
+
+func givenLevel(fa, fb *nameForm) int8 {
+	switch {
+	case fa.givenFold == fb.givenFold:
+		return 0
+	case classesMeet(fa.givenClasses, fb.givenClasses):
+		return 1
+	case fa.givenKeyH == fb.givenKeyH:
+		return 2
+	}
+	return jwLevel(fa.givenKey, fb.givenKey, 3)
+}
+
+func familyLevel(fa, fb *nameForm) int8 {
+	switch {
+	case fa.familyFold == fb.familyFold:
+		return 0
+	case fa.familyKeyH == fb.familyKeyH:
+		return 1
+	}
+	return jwLevel(fa.familyKey, fb.familyKey, 2)
+}
+
+func compareGiven(a, b *entity) int8  { return bestForms(a, b, hasGiven, givenLevel) }
+func compareFamily(a, b *entity) int8 { return bestForms(a, b, hasFamily, familyLevel) }
 
 // jwLevel maps the Jaro–Winkler similarity of two keys to the levels
 // first ("very similar", ≥ 0.92), first+1 ("similar", ≥ 0.80) or first+2.
@@ -151,38 +170,6 @@ func jwLevel(a, b string, first int8) int8 {
 		return first + 1
 	}
 	return first + 2
-}
-
-func compareFamily(a, b *entity) int8 {
-	best := int8(missing)
-	for i := range a.forms {
-		fa := &a.forms[i]
-		if fa.familyKey == "" {
-			continue
-		}
-		for j := range b.forms {
-			fb := &b.forms[j]
-			if fb.familyKey == "" {
-				continue
-			}
-			var l int8
-			switch {
-			case fa.familyFold == fb.familyFold:
-				l = 0
-			case fa.familyKeyH == fb.familyKeyH:
-				l = 1
-			default:
-				l = jwLevel(fa.familyKey, fb.familyKey, 2)
-			}
-			if best == missing || l < best {
-				best = l
-				if l == 0 {
-					return 0
-				}
-			}
-		}
-	}
-	return best
 }
 
 func comparePatronymic(a, b *entity) int8 {

@@ -96,23 +96,18 @@ func newPreparer() *preparer {
 	return &preparer{keys: map[string]string{}, familyKeys: map[string]string{}, folds: map[string]uint64{}}
 }
 
-func (p *preparer) key(s string) string {
-	if k, ok := p.keys[s]; ok {
+// remembered returns f(s), computing it only the first time s is seen.
+func remembered(memo map[string]string, s string, f func(string) string) string {
+	if k, ok := memo[s]; ok {
 		return k
 	}
-	k := names.Key(s)
-	p.keys[s] = k
+	k := f(s)
+	memo[s] = k
 	return k
 }
 
-func (p *preparer) familyKey(s string) string {
-	if k, ok := p.familyKeys[s]; ok {
-		return k
-	}
-	k := names.FamilyKey(s)
-	p.familyKeys[s] = k
-	return k
-}
+func (p *preparer) key(s string) string       { return remembered(p.keys, s, names.Key) }
+func (p *preparer) familyKey(s string) string { return remembered(p.familyKeys, s, names.FamilyKey) }
 
 func (p *preparer) fold(s string) uint64 {
 	if s == "" {
