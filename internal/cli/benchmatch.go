@@ -74,14 +74,28 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 			if _, err := writeSynth(cmd, dir, synth.Config{N: n, Seed: seed, Difficulty: diff}); err != nil {
 				return err
 			}
+			// The records are prepared as they are read and not kept: the
+			// engine needs only their compact form (a sample of requests is
+			// kept to measure single-record latency).
 			start := time.Now()
-			reqs, err := readRecords(filepath.Join(dir, SynthRequests), domain.KindRequest)
-			if err != nil {
-				return err
-			}
-			kids, err := readRecords(filepath.Join(dir, SynthChildren), domain.KindChild)
-			if err != nil {
-				return err
+			b := match.NewBuilder(match.Options{Seed: seed})
+			var sample []domain.Record
+			step := max(1, n/1000)
+			for _, file := range []struct {
+				name string
+				kind domain.Kind
+			}{{SynthRequests, domain.KindRequest}, {SynthChildren, domain.KindChild}} {
+				i := 0
+				err := eachRecord(filepath.Join(dir, file.name), file.kind, func(r *domain.Record) {
+					b.Add(r)
+					if file.kind == domain.KindRequest && i%step == 0 {
+						sample = append(sample, *r)
+					}
+					i++
+				})
+				if err != nil {
+					return err
+				}
 			}
 			truth, err := readTruth(filepath.Join(dir, SynthTruth))
 			if err != nil {
@@ -90,13 +104,13 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 			res.ReadSeconds = time.Since(start).Seconds()
 
 			start = time.Now()
-			en, err := match.Train(ctx, reqs, kids, match.Options{Seed: seed})
+			en, err := b.Train(ctx)
 			if err != nil {
 				return err
 			}
 			res.BuildSeconds = time.Since(start).Seconds()
 			start = time.Now()
-			pairs, err := en.Link(ctx, reqs)
+			pairs, err := en.LinkTrained(ctx)
 			if err != nil {
 				return err
 			}
@@ -108,9 +122,17 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 			best := match.BestF1(match.Curve(pairs, truth, 201))
 			at := match.Evaluate(pairs, truth, []float64{res.ReviewThresh})[0]
 			res.BestF1, res.BestThreshold, res.RecallReview, res.PrecReview = best.F1, best.Threshold, at.Recall, at.Precision
-			res.SingleP50Ms, res.SingleP99Ms = singleLatency(en, reqs)
+			res.SingleP50Ms, res.SingleP99Ms = singleLatency(en, sample)
 
 			if pg != "" {
+				reqs, err := readRecords(filepath.Join(dir, SynthRequests), domain.KindRequest)
+				if err != nil {
+					return err
+				}
+				kids, err := readRecords(filepath.Join(dir, SynthChildren), domain.KindChild)
+				if err != nil {
+					return err
+				}
 				tr, err := trgmBaseline(ctx, pg, reqs, kids, truth, trgmSample)
 				if err != nil {
 					return fmt.Errorf("pg_trgm baseline: %w", err)
@@ -136,15 +158,13 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 }
 
 // singleLatency measures the incremental path: one new tracing request
-// against the whole index, for 1,000 requests; it returns p50 and p99 in ms.
-func singleLatency(en *match.Engine, reqs []domain.Record) (p50, p99 float64) {
-	const samples = 1000
-	step := max(1, len(reqs)/samples)
+// against the whole index, for each sampled request; it returns p50 and p99
+// in ms.
+func singleLatency(en *match.Engine, sample []domain.Record) (p50, p99 float64) {
 	var ds []time.Duration
-	for i := 0; i < len(reqs) && len(ds) < samples; i += step {
-		r := reqs[i]
+	for i := range sample {
 		t := time.Now()
-		en.Candidates(&r)
+		en.Candidates(&sample[i])
 		ds = append(ds, time.Since(t))
 	}
 	slices.Sort(ds)

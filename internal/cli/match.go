@@ -72,25 +72,32 @@ func writePairs(w io.Writer, pairs []match.Pair, explain func(match.Pair) match.
 
 // readRecords reads an interchange CSV file into memory.
 func readRecords(path string, kind domain.Kind) ([]domain.Record, error) {
+	var out []domain.Record
+	err := eachRecord(path, kind, func(r *domain.Record) { out = append(out, *r) })
+	return out, err
+}
+
+// eachRecord calls fn for every record of an interchange CSV file; the first
+// bad row stops it.
+func eachRecord(path string, kind domain.Kind, fn func(*domain.Record)) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
 	rd, err := interchange.NewReader(f, kind, interchange.Options{})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
-	var out []domain.Record
 	for {
 		r, _, err := rd.Next()
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
-		out = append(out, r)
+		fn(&r)
 	}
 }
 

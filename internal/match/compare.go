@@ -190,15 +190,14 @@ const (
 )
 
 func compareBirth(a, b *entity) int8 {
-	if a.birth.IsZero() || b.birth.IsZero() {
+	if !a.birthKnown || !b.birthKnown {
 		return missing
 	}
 	if a.birthDay && b.birthDay {
-		da, db := a.birth.Earliest, b.birth.Earliest
 		switch {
-		case da == db:
+		case a.birthLo == b.birthLo:
 			return 0
-		case da.Year == db.Year && int(da.Month) == db.Day && da.Day == int(db.Month):
+		case a.by == b.by && a.bm == b.bd && a.bd == b.bm:
 			return 1
 		}
 	}

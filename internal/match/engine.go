@@ -66,6 +66,8 @@ type Engine struct {
 	opts  Options
 	model *Model
 
+	trained []entity // the requests a Builder trained on, for LinkTrained
+
 	mu       sync.RWMutex
 	index    *Index    // children
 	requests *Index    // requests, if Options.IndexRequests
@@ -173,6 +175,48 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 	return en, nil
 }
 
+// Builder prepares records for training as they arrive and keeps only
+// their compact prepared form, so that a million records of each kind fit in
+// memory: the caller need not hold the records themselves.
+type Builder struct {
+	opts       Options
+	prep       *preparer
+	reqs, kids []entity
+}
+
+// NewBuilder returns an empty Builder.
+func NewBuilder(opts Options) *Builder {
+	return &Builder{opts: opts.withDefaults(), prep: newPreparer()}
+}
+
+// Add prepares a record, by its kind.
+func (b *Builder) Add(r *domain.Record) {
+	e := b.prep.prepare(r)
+	if r.Kind == domain.KindRequest {
+		b.reqs = append(b.reqs, e)
+	} else {
+		b.kids = append(b.kids, e)
+	}
+}
+
+// Train trains an engine on the records added (see Train).
+func (b *Builder) Train(ctx context.Context) (*Engine, error) {
+	if len(b.reqs) == 0 || len(b.kids) == 0 {
+		return nil, errors.New("match: need records on both sides to train")
+	}
+	en, err := train(ctx, b.reqs, b.kids, b.opts)
+	if err == nil {
+		en.trained = b.reqs
+	}
+	b.reqs, b.kids = nil, nil
+	return en, err
+}
+
+// LinkTrained links the requests the engine was built on with a Builder.
+func (en *Engine) LinkTrained(ctx context.Context) ([]Pair, error) {
+	return en.link(ctx, en.trained)
+}
+
 // Model returns the trained model.
 func (en *Engine) Model() *Model { return en.model }
 
@@ -189,6 +233,10 @@ func (en *Engine) Children() int {
 func (en *Engine) Link(ctx context.Context, requests []domain.Record) ([]Pair, error) {
 	reqs := prepareAll(requests, en.opts.Workers)
 	en.model.freq.setShares(reqs)
+	return en.link(ctx, reqs)
+}
+
+func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 	en.mu.RLock()
 	defer en.mu.RUnlock()
 	results := make([][]Pair, en.opts.Workers)

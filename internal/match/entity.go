@@ -42,11 +42,13 @@ type entity struct {
 
 	sex domain.Sex
 
-	birth     domain.FuzzyDate
-	birthLo   int32 // days since 1970-01-01 (0 with birth.IsZero())
-	birthHi   int32
-	birthDay  bool // day precision
-	birthYear int16
+	// The birth date, kept small: a million records are held at once.
+	birthKnown       bool
+	birthDay         bool  // known to the day
+	birthMonth       bool  // known to the month (or the day)
+	birthLo, birthHi int32 // the days it may stand for, since 1970-01-01
+	by, byHi         int16 // earliest and latest year
+	bm, bd           int8  // month and day of the earliest day
 
 	settlements []uint64 // place skeletons of birth place and home settlement
 	oblast      uint64   // place skeleton of the oblast's name
@@ -158,10 +160,12 @@ func (p *preparer) prepare(r *domain.Record) entity {
 		}
 	}
 	if b := r.Person.BirthDate; !b.IsZero() {
-		e.birth = b
+		e.birthKnown = true
 		e.birthLo, e.birthHi = epochDay(b.Earliest), epochDay(b.Latest)
 		e.birthDay = b.Precision == domain.PrecisionDay
-		e.birthYear = int16(b.Year())
+		e.birthMonth = e.birthDay || b.Precision == domain.PrecisionMonth
+		e.by, e.byHi = int16(b.Earliest.Year), int16(b.Latest.Year)
+		e.bm, e.bd = int8(b.Earliest.Month), int8(b.Earliest.Day)
 	}
 	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement} {
 		if place != "" {

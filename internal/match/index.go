@@ -1,7 +1,5 @@
 package match
 
-import "github.com/reunite-ftr/reunite/internal/domain"
-
 // Blocking: a pair is compared only if the two records share a key of at
 // least one rule. The rules overlap on purpose: each leaves out one or two
 // fields that are often wrong (a changed family name, a mistyped given name,
@@ -79,10 +77,9 @@ func monthDay(e *entity) (md, swapped uint64, ok bool) {
 	if !e.birthDay {
 		return 0, 0, false
 	}
-	d := e.birth.Earliest
-	md = uint64(d.Month)*32 + uint64(d.Day)
-	if d.Day <= 12 && int(d.Month) != d.Day {
-		swapped = uint64(d.Day)*32 + uint64(d.Month)
+	md = uint64(e.bm)*32 + uint64(e.bd)
+	if e.bd <= 12 && e.bm != e.bd {
+		swapped = uint64(e.bd)*32 + uint64(e.bm)
 	}
 	return md, swapped, true
 }
@@ -91,14 +88,12 @@ func monthDay(e *entity) (md, swapped uint64, ok bool) {
 // to the month or day, and, for a day of 12 or less, the same with the day
 // read as the month (the day and month may have been swapped).
 func yearMonth(e *entity) (ym, swapped uint64, ok bool) {
-	p := e.birth.Precision
-	if p != domain.PrecisionDay && p != domain.PrecisionMonth {
+	if !e.birthMonth {
 		return 0, 0, false
 	}
-	d := e.birth.Earliest
-	ym = uint64(d.Year)<<4 | uint64(d.Month)
-	if p == domain.PrecisionDay && d.Day <= 12 && d.Day != int(d.Month) {
-		swapped = uint64(d.Year)<<4 | uint64(d.Day)
+	ym = uint64(e.by)<<4 | uint64(e.bm)
+	if e.birthDay && e.bd <= 12 && e.bd != e.bm {
+		swapped = uint64(e.by)<<4 | uint64(e.bd)
 	}
 	return ym, swapped, true
 }
@@ -107,10 +102,10 @@ func yearMonth(e *entity) (ym, swapped uint64, ok bool) {
 // range (at most five), widened by one year either side on the query side,
 // where a wrong year is most often off by one.
 func years(e *entity, query bool, emit func(uint64)) {
-	if e.birth.IsZero() {
+	if !e.birthKnown {
 		return
 	}
-	lo, hi := e.birth.Earliest.Year, e.birth.Latest.Year
+	lo, hi := int(e.by), int(e.byHi)
 	if query {
 		lo, hi = lo-1, hi+1
 	}
@@ -133,7 +128,7 @@ func blockingKeys(e *entity, query bool, emit func(uint64)) {
 	if hasDay && sex != 0 {
 		// Both names may be wrong (a typo and a new family name); a full
 		// date of birth and the sex are then what is left.
-		y := uint64(e.birth.Earliest.Year)
+		y := uint64(e.by)
 		emit(mix(ruleBirthDateSex, y<<10|md, sex, 0))
 		if query && swapped != 0 {
 			emit(mix(ruleBirthDateSex, y<<10|swapped, sex, 0))
