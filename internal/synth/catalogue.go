@@ -39,7 +39,7 @@ type settlement struct {
 type catalogue struct {
 	given           [2][]given // by sex
 	childW, parentW [2]weights
-	surnames        []surname
+	surnames        []surname // head (data_surnames.go), then tail (surnames.go)
 	surnameW        weights
 	russian         []surname // for changed family names; only .ru is set
 	oblasts         []oblast
@@ -64,18 +64,10 @@ func newCatalogue() *catalogue {
 		c.childW[sex] = newWeights(len(rows), func(i int) int { return rows[i].child })
 		c.parentW[sex] = newWeights(len(rows), func(i int) int { return rows[i].parent })
 	}
-	c.surnames = make([]surname, len(surnames))
-	for i, r := range surnames {
-		ru := r.ru
-		if ru == "" {
-			ru = r.uk
-		}
-		c.surnames[i] = surname{
-			uk: [2]string{r.uk, feminineSurname(r.uk, r.kind, false)},
-			ru: [2]string{ru, feminineSurname(ru, r.kind, true)},
-		}
-	}
-	c.surnameW = newWeights(len(surnames), func(i int) int { return surnames[i].weight })
+	// The listed surnames, then the long tail (surnames.go); built once and
+	// shared, since nothing writes to them.
+	st := surnamesTable()
+	c.surnames, c.surnameW = st.forms, st.pick
 	c.russian = make([]surname, len(russianSurnames))
 	for i, s := range russianSurnames {
 		c.russian[i] = surname{ru: [2]string{s, feminineSurname(s, possessive, true)}}

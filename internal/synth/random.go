@@ -57,7 +57,15 @@ func (s *source) chance(p float64) bool { return s.Float64() < p }
 // weights picks indices with probability proportional to integer weights.
 type weights struct {
 	cum []int32 // cum[i] = weight[0] + … + weight[i]
+	// For larger tables (given names, surnames), a guide: guide[b] is the
+	// first i with cum[i] > b<<shift, where the search for x starts. It
+	// finds the same index as the binary search, in a step or two.
+	guide []int32
+	shift uint
 }
+
+// guideMin is the size from which a table gets a guide.
+const guideMin = 64
 
 func newWeights(n int, w func(i int) int) weights {
 	cum := make([]int32, n)
@@ -66,16 +74,40 @@ func newWeights(n int, w func(i int) int) weights {
 		t += int32(w(i))
 		cum[i] = t
 	}
-	return weights{cum}
+	ws := weights{cum: cum}
+	if n >= guideMin {
+		// About two buckets per index.
+		for int64(t)>>ws.shift > int64(2*n) {
+			ws.shift++
+		}
+		ws.guide = make([]int32, int((t-1)>>ws.shift)+1) // x < t
+		i := 0
+		for b := range ws.guide {
+			for cum[i] <= int32(b)<<ws.shift {
+				i++
+			}
+			ws.guide[b] = int32(i)
+		}
+	}
+	return ws
 }
 
 func (w weights) total() int32 { return w.cum[len(w.cum)-1] }
 
 // pick returns index i with probability weight[i]/total.
-func (w weights) pick(r *source) int {
-	x := r.Int32N(w.total())
+func (w weights) pick(r *source) int { return w.index(r.Int32N(w.total())) }
+
+// index returns the first i with cum[i] > x, for 0 <= x < total.
+func (w weights) index(x int32) int {
+	if w.guide != nil {
+		i := int(w.guide[x>>w.shift])
+		for w.cum[i] <= x {
+			i++
+		}
+		return i
+	}
 	lo, hi := 0, len(w.cum)-1
-	for lo < hi { // first i with cum[i] > x
+	for lo < hi {
 		m := (lo + hi) / 2
 		if w.cum[m] > x {
 			hi = m

@@ -11,12 +11,14 @@
 // variations were applied, so that matching can be measured.
 //
 // No record describes a real person. Names are drawn independently from
-// frequency lists of given names and surnames, places from lists of real
-// settlements, dates at random; any resemblance to a real child is
-// coincidence, as it is for the unmatched records of the two sides, whose
-// common names collide as they do in reality. Phone numbers use the unused
-// Ukrainian operator code 00 and e-mail addresses the reserved example.org
-// domain.
+// frequency lists of given names and surnames (the most frequent surnames,
+// then a long tail of several thousand made from Ukrainian stems and
+// endings, so that no surname is much commoner than in Ukraine), places
+// from lists of real settlements, dates at random; any resemblance to a
+// real child is coincidence, as it is for the unmatched records of the two
+// sides, whose common names collide as they do in reality. Phone numbers
+// use the unused Ukrainian operator code 00 and e-mail addresses the
+// reserved example.org domain.
 //
 // Config.Difficulty chooses between the default rates of variation
 // (standard) and a much harsher setting (hard), the quality bar for
