@@ -24,6 +24,13 @@ const (
 	ruleFamilyStartPatronymic                 // first letters of the family name × patronymic
 )
 
+// maxBlock is the largest block a query reads. A key shared by more records
+// says too little to be worth comparing them all (a common given name and a
+// common birth month, at a million records); the overlapping rules find a
+// true pair through a more selective key. Without a cap, linking a million
+// records took minutes.
+const maxBlock = 100
+
 // familyStart is how many letters of the family key ruleGivenFamilyStart
 // keeps: a typo later in the name (most of a name's letters) leaves it.
 const familyStart = 3
@@ -266,7 +273,11 @@ func (s *searcher) candidates(e *entity) []int32 {
 	}
 	s.cands = s.cands[:0]
 	blockingKeys(e, true, func(k uint64) {
-		for _, i := range s.ix.posts[k] {
+		posts := s.ix.posts[k]
+		if len(posts) > maxBlock {
+			return // too common to tell anything: other rules must find the pair
+		}
+		for _, i := range posts {
 			if s.stamp[i] != s.gen && !s.ix.ents[i].dead {
 				s.stamp[i] = s.gen
 				s.cands = append(s.cands, i)
