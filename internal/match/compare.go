@@ -1,7 +1,5 @@
 package match
 
-import "github.com/reunite-ftr/reunite/internal/domain"
-
 // Field is one thing compared between two records.
 type Field int
 
@@ -220,7 +218,7 @@ func compareBirth(a, b *entity) int8 {
 }
 
 func compareSex(a, b *entity) int8 {
-	if a.sex == "" || b.sex == "" || a.sex == domain.SexUnknown || b.sex == domain.SexUnknown {
+	if a.sex == 0 || b.sex == 0 {
 		return missing
 	}
 	if a.sex == b.sex {

@@ -40,7 +40,7 @@ type entity struct {
 	patronymicKey   string
 	patronymicKeyH  uint64
 
-	sex domain.Sex
+	sex uint8 // 0 unknown, 1 male, 2 female: compared for every candidate
 
 	// The birth date, kept small: a million records are held at once.
 	birthKnown       bool
@@ -123,14 +123,27 @@ func (p *preparer) fold(s string) uint64 {
 	return h
 }
 
+func sexCode(s domain.Sex) uint8 {
+	switch s {
+	case domain.SexMale:
+		return 1
+	case domain.SexFemale:
+		return 2
+	}
+	return 0
+}
+
 // epochDay is the number of days from 1970-01-01 to d.
 func epochDay(d domain.Date) int32 { return int32(d.Time().Unix() / 86400) }
 
 func (p *preparer) prepare(r *domain.Record) entity {
-	e := entity{id: r.ID, sex: r.Person.Sex}
-	if e.id == "" {
-		e.id = r.ExternalID
+	id := r.ID
+	if id == "" {
+		id = r.ExternalID
 	}
+	// Clone: a string read from CSV shares memory with its whole row, and
+	// the id is kept for as long as the engine lives.
+	e := entity{id: strings.Clone(id), sex: sexCode(r.Person.Sex)}
 	var family string // the primary family name, for names without one
 	for _, n := range r.Person.Names {
 		f := nameForm{givenFold: p.fold(n.Given), familyFold: p.fold(n.Family)}

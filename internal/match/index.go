@@ -61,15 +61,7 @@ func givenTokens(f *nameForm, emit func(uint64)) {
 	}
 }
 
-func sexToken(e *entity) uint64 {
-	switch e.sex {
-	case "male":
-		return 1
-	case "female":
-		return 2
-	}
-	return 0
-}
+func sexToken(e *entity) uint64 { return uint64(e.sex) }
 
 func patronymicToken(e *entity) uint64 {
 	if e.patronymicClass != 0 {
