@@ -63,8 +63,8 @@ func (a *App) loadAll(ctx context.Context, kind domain.Kind, meta map[string]rec
 }
 
 // MatchAll links every tracing request in the database to the child
-// records, and puts the pairs at or above the review threshold in the review
-// queue. It is the operator's job (actor names who ran it): it reads every
+// records, puts the pairs at or above the review threshold in the review
+// queue, and keeps the engine as the live one (see StartMatching). It is the operator's job (actor names who ran it): it reads every
 // party's records, and is audited as one act.
 func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (MatchResult, error) {
 	start := time.Now()
@@ -89,10 +89,12 @@ func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (Ma
 		res.Explain = func(match.Pair) match.Explanation { return match.Explanation{} }
 		return res, nil
 	}
-	en, err := match.Train(ctx, reqs, kids, match.Options{})
+	en, err := match.Train(ctx, reqs, kids, match.Options{IndexRequests: true})
 	if err != nil {
 		return res, err
 	}
+	// The engine just trained is the freshest there is: keep it live.
+	a.engine.Store(en)
 	res.Explain = en.Model().Explain
 	if res.Pairs, err = en.Link(ctx, reqs); err != nil {
 		return res, err

@@ -64,11 +64,9 @@ database is never touched.`,
 			if err != nil {
 				return err
 			}
+			// Fill the review queue; the engine stays live for new records.
 			matched, err := a.MatchAll(cmd.Context(), operatorLabel(), app.MatchOptions{})
 			if err != nil {
-				return err
-			}
-			if err := a.StartMatching(cmd.Context()); err != nil {
 				return err
 			}
 			return serve(cmd.Context(), e.log, a, addr, func(url string) {
