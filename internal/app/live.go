@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -77,7 +76,7 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 }
 
 // candidateOf turns a pair into a candidate, reading both records' owners
-// and versions.
+// and versions from the store.
 func candidateOf(ctx context.Context, tx *store.Tx, en *match.Engine, p match.Pair) (store.Candidate, error) {
 	rq, err := tx.Record(ctx, p.A, false)
 	if err != nil {
@@ -87,10 +86,5 @@ func candidateOf(ctx context.Context, tx *store.Tx, en *match.Engine, p match.Pa
 	if err != nil {
 		return store.Candidate{}, fmt.Errorf("child %s: %w", p.B, err)
 	}
-	x, err := json.Marshal(en.Model().Explain(p))
-	if err != nil {
-		return store.Candidate{}, err
-	}
-	return store.Candidate{RequestID: rq.ID, ChildID: ch.ID, RequestOrg: rq.OrgID, ChildOrg: ch.OrgID,
-		RequestVersion: rq.Version, ChildVersion: ch.Version, Probability: p.Probability, Explanation: string(x)}, nil
+	return newCandidate(en, p, recordMeta{org: rq.OrgID, version: rq.Version}, recordMeta{org: ch.OrgID, version: ch.Version})
 }

@@ -104,13 +104,11 @@ func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (Ma
 		if p.Probability < opts.ReviewThreshold {
 			continue
 		}
-		x, err := json.Marshal(en.Model().Explain(p))
+		c, err := newCandidate(en, p, meta[p.A], meta[p.B])
 		if err != nil {
 			return res, err
 		}
-		rq, ch := meta[p.A], meta[p.B]
-		cands = append(cands, store.Candidate{RequestID: p.A, ChildID: p.B, RequestOrg: rq.org, ChildOrg: ch.org,
-			RequestVersion: rq.version, ChildVersion: ch.version, Probability: p.Probability, Explanation: string(x)})
+		cands = append(cands, c)
 	}
 	err = a.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.ProposeCandidates(ctx, cands); err != nil {
@@ -122,4 +120,15 @@ func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (Ma
 	res.Queued = len(cands)
 	res.Duration = time.Since(start)
 	return res, err
+}
+
+// newCandidate turns a proposed pair into a candidate for the review queue,
+// with the engine's explanation and both records' owners and versions.
+func newCandidate(en *match.Engine, p match.Pair, rq, ch recordMeta) (store.Candidate, error) {
+	x, err := json.Marshal(en.Model().Explain(p))
+	if err != nil {
+		return store.Candidate{}, err
+	}
+	return store.Candidate{RequestID: p.A, ChildID: p.B, RequestOrg: rq.org, ChildOrg: ch.org,
+		RequestVersion: rq.version, ChildVersion: ch.version, Probability: p.Probability, Explanation: string(x)}, nil
 }
