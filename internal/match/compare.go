@@ -37,7 +37,7 @@ var fields = [numFields]fieldSpec{
 		"the same name as written",
 		"equivalent names (Ukrainian and Russian forms, or a diminutive)",
 		"the same name in another script or transliteration",
-		"very similar spelling",
+		"very similar spelling, or one letter from an equivalent name",
 		"similar spelling",
 		"different names",
 	}, compareGiven, 3},
@@ -45,6 +45,7 @@ var fields = [numFields]fieldSpec{
 		"the same name as written",
 		"the same name in another script, transliteration or gender form",
 		"very similar spelling",
+		"different, but a parent's family name on the other record",
 		"similar spelling",
 		"different names",
 	}, compareFamily, 2},
@@ -52,10 +53,11 @@ var fields = [numFields]fieldSpec{
 		"formed from the same father's name",
 		"very similar spelling",
 		"different",
-	}, comparePatronymic, 0},
+	}, comparePatronymic, 1},
 	FieldBirthDate: {"birth_date", "Date of birth", []string{
 		"the same day",
 		"day and month swapped",
+		"the same day and month, another year",
 		"within a month",
 		"compatible (same year, or within the stated range)",
 		"within two years",
@@ -64,7 +66,8 @@ var fields = [numFields]fieldSpec{
 	FieldSex: {"sex", "Sex", []string{"the same", "different"}, compareSex, 0},
 	FieldPlace: {"place", "Place of birth or home", []string{
 		"the same settlement",
-		"the same oblast",
+		"the same oblast (a settlement on one side only)",
+		"different settlements in the same oblast",
 		"different places",
 	}, comparePlace, 0},
 	FieldMother: {"mother", "Mother's name", []string{
@@ -140,9 +143,19 @@ func givenLevel(fa, fb *nameForm) int8 {
 		return 1
 	case fa.givenKeyH == fb.givenKeyH:
 		return 2
+	case classesMeet(fa.givenNear, fb.givenClasses), classesMeet(fa.givenClasses, fb.givenNear):
+		return 3 // a slip of the pen in a known name: as good as very similar
 	}
 	return jwLevel(fa.givenKey, fb.givenKey, 3)
 }
+
+// Family name levels.
+const (
+	familyVerySimilar = 2
+	familyParent      = 3
+	familySimilar     = 4
+	familyDifferent   = 5
+)
 
 func familyLevel(fa, fb *nameForm) int8 {
 	switch {
@@ -151,11 +164,43 @@ func familyLevel(fa, fb *nameForm) int8 {
 	case fa.familyKeyH == fb.familyKeyH:
 		return 1
 	}
-	return jwLevel(fa.familyKey, fb.familyKey, 2)
+	switch s := jaroWinkler(fa.familyKey, fb.familyKey); {
+	case s >= 0.92:
+		return familyVerySimilar
+	case s >= 0.80:
+		return familySimilar
+	}
+	return familyDifferent
 }
 
-func compareGiven(a, b *entity) int8  { return bestForms(a, b, hasGiven, givenLevel) }
-func compareFamily(a, b *entity) int8 { return bestForms(a, b, hasFamily, familyLevel) }
+func compareGiven(a, b *entity) int8 { return bestForms(a, b, hasGiven, givenLevel) }
+
+// compareFamily compares the family names, and, when they differ, each
+// side's family names with the other side's parents' (a child renamed in
+// care keeps their mother's name on the record that names her).
+func compareFamily(a, b *entity) int8 {
+	l := bestForms(a, b, hasFamily, familyLevel)
+	if l > familyParent && (parentFamily(a, b) || parentFamily(b, a)) {
+		return familyParent
+	}
+	return l
+}
+
+// parentFamily reports whether one of a's family names is the family name
+// of one of b's parents.
+func parentFamily(a, b *entity) bool {
+	for _, p := range [2]*relative{&b.mother, &b.father} {
+		if p.familyKeyH == 0 {
+			continue
+		}
+		for i := range a.forms {
+			if a.forms[i].familyKeyH == p.familyKeyH {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // jwLevel maps the Jaro–Winkler similarity of two keys to the levels
 // first ("very similar", ≥ 0.92), first+1 ("similar", ≥ 0.80) or first+2.
@@ -170,16 +215,26 @@ func jwLevel(a, b string, first int8) int8 {
 	return first + 2
 }
 
+// comparePatronymic compares patronymics, or, for a record without one,
+// the patronymic its father's name gives (patronymicClass alone).
 func comparePatronymic(a, b *entity) int8 {
+	aHas, bHas := a.patronymicKey != "", b.patronymicKey != ""
 	switch {
-	case a.patronymicKey == "" || b.patronymicKey == "":
+	case !aHas && a.patronymicClass == 0, !bHas && b.patronymicClass == 0:
 		return missing
-	case a.patronymicKeyH == b.patronymicKeyH, a.patronymicClass != 0 && a.patronymicClass == b.patronymicClass:
+	case !aHas && !bHas:
+		// Both from fathers' names: the Father field compares those.
+		return missing
+	case a.patronymicClass != 0 && a.patronymicClass == b.patronymicClass:
 		return 0
-	case jaroWinkler(a.patronymicKey, b.patronymicKey) >= 0.88:
+	case aHas && bHas && a.patronymicKeyH == b.patronymicKeyH:
+		return 0
+	case aHas && bHas && jaroWinkler(a.patronymicKey, b.patronymicKey) >= 0.88:
 		return 1
+	case aHas && bHas, a.patronymicClass != 0 && b.patronymicClass != 0:
+		return 2
 	}
-	return 2
+	return missing // a patronymic the table does not know against a father's name
 }
 
 const (
@@ -197,7 +252,12 @@ func compareBirth(a, b *entity) int8 {
 			return 0
 		case a.by == b.by && a.bm == b.bd && a.bd == b.bm:
 			return 1
+		case a.bm == b.bm && a.bd == b.bd:
+			return 2 // a wrong year, a common slip
 		}
+	}
+	if swappedIntoMonth(a, b) || swappedIntoMonth(b, a) {
+		return 1
 	}
 	// Distance between the two ranges of days the dates stand for.
 	gap := int32(0)
@@ -208,13 +268,21 @@ func compareBirth(a, b *entity) int8 {
 	}
 	switch {
 	case gap <= daysPerMonth && a.birthHi-a.birthLo <= daysPerMonth && b.birthHi-b.birthLo <= daysPerMonth:
-		return 2
-	case gap == 0:
 		return 3
-	case gap <= daysPer2Y:
+	case gap == 0:
 		return 4
+	case gap <= daysPer2Y:
+		return 5
 	}
-	return 5
+	return 6
+}
+
+// swappedIntoMonth reports whether a, known to the day, falls in the month
+// b is known to only once a's day and month are swapped (10 March written
+// as 3 October, then kept only as "October").
+func swappedIntoMonth(a, b *entity) bool {
+	return a.birthDay && b.birthMonth && !b.birthDay && a.bd <= 12 && a.bd != a.bm &&
+		a.by == b.by && int8(a.bd) == b.bm
 }
 
 func compareSex(a, b *entity) int8 {
@@ -227,6 +295,10 @@ func compareSex(a, b *entity) int8 {
 	return 1
 }
 
+// comparePlace compares the settlements (of birth and of home) and the
+// oblast. Agreeing on the oblast when one side names no settlement is
+// evidence for a pair; naming two different settlements of one oblast is
+// not: the two cases are separate levels.
 func comparePlace(a, b *entity) int8 {
 	for _, x := range a.settlements {
 		for _, y := range b.settlements {
@@ -235,14 +307,18 @@ func comparePlace(a, b *entity) int8 {
 			}
 		}
 	}
+	both := len(a.settlements) > 0 && len(b.settlements) > 0
 	if a.oblast != 0 && b.oblast != 0 {
-		if a.oblast == b.oblast {
-			return 1
+		switch {
+		case a.oblast != b.oblast:
+			return 3
+		case both:
+			return 2
 		}
-		return 2
+		return 1
 	}
-	if len(a.settlements) > 0 && len(b.settlements) > 0 {
-		return 2
+	if both {
+		return 3
 	}
 	return missing
 }

@@ -57,8 +57,12 @@ type Pair struct {
 	A, B        string  // record ids: the request (or first record), the child (or second)
 	Probability float64 // calibrated match probability
 	Weight      float64 // total match weight in bits, prior included
-	levels      vector
-	weights     [numFields]float32
+	// Rivals is how much probability the pair lost to the request's other
+	// candidates (see exclusive): the pair alone would have had
+	// Probability + Rivals.
+	Rivals  float64
+	levels  vector
+	weights [numFields]float32
 }
 
 // Engine links records. Build it with Train; it is safe for concurrent use.
@@ -293,10 +297,45 @@ func (en *Engine) best(s *searcher, e *entity, out []Pair, self int32) []Pair {
 	}
 	mine := out[start:]
 	slices.SortFunc(mine, func(x, y Pair) int { return cmp.Compare(y.Weight, x.Weight) })
+	if self < 0 {
+		mine = exclusive(mine, en.opts.MinProbability)
+		out = out[:start+len(mine)]
+	}
 	if len(mine) > en.opts.MaxPerRecord {
 		out = out[:start+en.opts.MaxPerRecord]
 	}
 	return out
+}
+
+// exclusive turns the probabilities of one request's candidates, sorted
+// best first, into what they are given each other: a request seeks one
+// child, so two children cannot both be the one. With odds o_k = 2^w_k of
+// each pair on its own, the probability that candidate k is the child is
+// o_k / (1 + Σ o_j), the 1 standing for "none of them". A lone candidate
+// keeps its probability; a namesake found beside a much better fitting
+// record loses most of its. Candidates that fall below minProbability are
+// dropped.
+func exclusive(pairs []Pair, minProbability float64) []Pair {
+	if len(pairs) < 2 {
+		return pairs
+	}
+	// Shift by the best weight so that 2^w cannot overflow: with t = w - top,
+	// o_k / (1 + Σ o_j) = 2^t_k / (2^-top + Σ 2^t_j).
+	top := pairs[0].Weight
+	sum := math.Exp2(-top)
+	for _, p := range pairs {
+		sum += math.Exp2(p.Weight - top)
+	}
+	kept := pairs[:0]
+	for _, p := range pairs {
+		alone := p.Probability
+		p.Probability = math.Exp2(p.Weight-top) / sum
+		p.Rivals = alone - p.Probability
+		if p.Probability >= minProbability {
+			kept = append(kept, p)
+		}
+	}
+	return kept
 }
 
 // Candidates returns the best children for one request, best first: the
@@ -339,14 +378,22 @@ func (en *Engine) Upsert(r *domain.Record) []Pair {
 		return en.best(other.searcher(), &e, nil, -1)
 	}
 	// A child's candidates are requests; score each pair from the
-	// request's side, as linking does, so weights are the same both ways.
+	// request's side, as linking does, so weights are the same both ways,
+	// and among the request's other candidates (see exclusive), so that
+	// probabilities are the same as a full link would give.
 	var out []Pair
 	minWeight := logit(en.opts.MinProbability)
+	children := en.index.searcher()
 	for _, c := range other.searcher().candidates(&e) {
 		req := &other.ents[c]
 		bounds := en.model.bounds(req)
-		if p, ok := en.model.pruned(req, &e, minWeight, &bounds); ok && p.Probability >= en.opts.MinProbability {
-			out = append(out, p)
+		if _, ok := en.model.pruned(req, &e, minWeight, &bounds); !ok {
+			continue
+		}
+		for _, p := range en.best(children, req, nil, -1) {
+			if p.B == e.id {
+				out = append(out, p)
+			}
 		}
 	}
 	slices.SortFunc(out, func(x, y Pair) int { return cmp.Compare(y.Weight, x.Weight) })

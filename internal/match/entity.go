@@ -27,7 +27,12 @@ type nameForm struct {
 	givenFold, familyFold uint64 // hashes of the case-folded names as written (0: absent)
 	givenKey, familyKey   string // cross-script keys
 	givenKeyH, familyKeyH uint64
+	familyLettersH        uint64  // hash of the family key's letters in order: a swap of two leaves it
 	givenClasses          []int32 // equivalence classes of the given name (shared, read-only)
+	// givenNear are the classes of the names one slip of the pen from a
+	// given name the table does not know (Мрак: Марк), for blocking and as
+	// a similar spelling; nil when givenClasses are known.
+	givenNear []int32
 }
 
 // entity is a record prepared for comparison: everything the comparisons
@@ -36,6 +41,10 @@ type entity struct {
 	id    string // record id
 	forms []nameForm
 
+	// patronymicClass is the class of the father's given name: from the
+	// patronymic, or, for a record that has none, from the father's name
+	// (patronymicKey is then empty). A family that leaves out the
+	// patronymic but names the father still says what it is.
 	patronymicClass int32
 	patronymicKey   string
 	patronymicKeyH  uint64
@@ -55,7 +64,7 @@ type entity struct {
 
 	// Shares of the primary given and family names among all records, for
 	// term-frequency adjustment (filled in once the counts are known).
-	givenShare, familyShare float64
+	givenShare, familyShare, patronymicShare float64
 
 	mother, father relative
 	dead           bool // removed from the index
@@ -65,12 +74,17 @@ type entity struct {
 // name: the child's own family field already counts it, and counting it
 // again through a parent's full name would double the evidence of one
 // shared surname (the father's surname is the child's).
+//
+// The relative's family name is kept apart, for one purpose: when a child's
+// family name was changed, a parent's often still carries the old one.
 type relative struct {
 	givenClasses    []int32
 	givenKey        string
 	givenKeyH       uint64
 	patronymicClass int32
 	patronymicKeyH  uint64
+	familyKeyH      uint64
+	familyLettersH  uint64
 }
 
 func (r relative) present() bool { return r.givenKey != "" }
@@ -92,10 +106,41 @@ type preparer struct {
 	keys       map[string]string
 	familyKeys map[string]string
 	folds      map[string]uint64
+	near       map[string][]int32
+	places     map[string]string
 }
 
 func newPreparer() *preparer {
-	return &preparer{keys: map[string]string{}, familyKeys: map[string]string{}, folds: map[string]uint64{}}
+	return &preparer{keys: map[string]string{}, familyKeys: map[string]string{}, folds: map[string]uint64{}, near: map[string][]int32{}, places: map[string]string{}}
+}
+
+// givenNear returns names.GivenClassesNear(s), remembered.
+func (p *preparer) givenNear(s string) []int32 {
+	if c, ok := p.near[s]; ok {
+		return c
+	}
+	c := names.GivenClassesNear(s)
+	p.near[s] = c
+	return c
+}
+
+// lettersHash hashes the letters of a key in sorted order: two keys that
+// differ by swapped letters (Пщаив, Пащів) hash alike. Distinct family
+// names are rarely anagrams of each other, so it blocks about as finely as
+// the key itself.
+func lettersHash(key string) uint64 {
+	if key == "" {
+		return 0
+	}
+	var buf [64]byte
+	b := append(buf[:0], key...)
+	// Insertion sort: keys are short.
+	for i := 1; i < len(b); i++ {
+		for j := i; j > 0 && b[j] < b[j-1]; j-- {
+			b[j], b[j-1] = b[j-1], b[j]
+		}
+	}
+	return maphash.Bytes(seed, b)
 }
 
 // remembered returns f(s), computing it only the first time s is seen.
@@ -109,6 +154,7 @@ func remembered(memo map[string]string, s string, f func(string) string) string 
 }
 
 func (p *preparer) key(s string) string       { return remembered(p.keys, s, names.Key) }
+func (p *preparer) placeKey(s string) string  { return remembered(p.places, s, names.PlaceKey) }
 func (p *preparer) familyKey(s string) string { return remembered(p.familyKeys, s, names.FamilyKey) }
 
 func (p *preparer) fold(s string) uint64 {
@@ -151,6 +197,9 @@ func (p *preparer) prepare(r *domain.Record) entity {
 			f.givenKey = p.key(n.Given)
 			f.givenKeyH = hash(f.givenKey)
 			f.givenClasses = names.GivenClasses(n.Given)
+			if len(f.givenClasses) == 0 {
+				f.givenNear = p.givenNear(n.Given)
+			}
 		}
 		fam := n.Family
 		if fam == "" {
@@ -162,6 +211,7 @@ func (p *preparer) prepare(r *domain.Record) entity {
 		if fam != "" {
 			f.familyKey = p.familyKey(fam)
 			f.familyKeyH = hash(f.familyKey)
+			f.familyLettersH = lettersHash(f.familyKey)
 		}
 		if n.Patronymic != "" && e.patronymicKey == "" {
 			e.patronymicKey = p.key(n.Patronymic)
@@ -182,7 +232,7 @@ func (p *preparer) prepare(r *domain.Record) entity {
 	}
 	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement} {
 		if place != "" {
-			e.settlements = append(e.settlements, hash(skeleton(p.key(place))))
+			e.settlements = append(e.settlements, hash(skeleton(p.placeKey(place))))
 		}
 	}
 	if o := r.Person.LastHome.Oblast; o != "" {
@@ -190,6 +240,9 @@ func (p *preparer) prepare(r *domain.Record) entity {
 	}
 	e.mother = p.relative(r.Person.RelativeName(domain.RelationMother))
 	e.father = p.relative(r.Person.RelativeName(domain.RelationFather))
+	if e.patronymicClass == 0 {
+		e.patronymicClass = maleClass(e.father.givenClasses)
+	}
 	return e
 }
 
@@ -244,5 +297,20 @@ func (p *preparer) relative(full string) relative {
 		r.patronymicKeyH = hash(p.key(n.Patronymic))
 		r.patronymicClass, _ = names.PatronymicClass(n.Patronymic)
 	}
+	if n.Family != "" {
+		k := p.familyKey(n.Family)
+		r.familyKeyH, r.familyLettersH = hash(k), lettersHash(k)
+	}
 	return r
+}
+
+// maleClass is the first male class among a father's name's classes: the
+// class a patronymic formed from it has.
+func maleClass(classes []int32) int32 {
+	for _, c := range classes {
+		if !names.GivenClassFemale(c) {
+			return c
+		}
+	}
+	return 0
 }

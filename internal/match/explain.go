@@ -18,15 +18,18 @@ type FieldScore struct {
 
 // Explanation says why a pair scored what it did.
 type Explanation struct {
-	Probability float64      `json:"probability"`
-	Weight      float64      `json:"weight"`       // total, in bits
-	PriorWeight float64      `json:"prior_weight"` // where every pair starts, in bits
-	Fields      []FieldScore `json:"fields"`
+	Probability float64 `json:"probability"`
+	Weight      float64 `json:"weight"`       // total, in bits
+	PriorWeight float64 `json:"prior_weight"` // where every pair starts, in bits
+	// Rivals is the probability lost to other candidates of the same
+	// request that fit as well or better: one request seeks one child.
+	Rivals float64      `json:"rivals,omitempty"`
+	Fields []FieldScore `json:"fields"`
 }
 
 // Explain returns the field-by-field account of a pair.
 func (md *Model) Explain(p Pair) Explanation {
-	x := Explanation{Probability: p.Probability, Weight: p.Weight, PriorWeight: md.prior}
+	x := Explanation{Probability: p.Probability, Weight: p.Weight, PriorWeight: md.prior, Rivals: p.Rivals}
 	for f := range fields {
 		fs := FieldScore{Field: fields[f].Name, Label: fields[f].Label, Weight: float64(p.weights[f])}
 		if l := p.levels[f]; l == missing {
@@ -49,5 +52,9 @@ func (x Explanation) String() string {
 		}
 		parts = append(parts, fmt.Sprintf("%s: %s (%+.1f)", f.Label, f.Level, f.Weight))
 	}
-	return fmt.Sprintf("%.1f%% — %s; starting weight %.1f, total %+.1f bits", 100*x.Probability, strings.Join(parts, "; "), x.PriorWeight, x.Weight)
+	s := fmt.Sprintf("%.1f%% — %s; starting weight %.1f, total %+.1f bits", 100*x.Probability, strings.Join(parts, "; "), x.PriorWeight, x.Weight)
+	if x.Rivals >= 0.0005 {
+		s += fmt.Sprintf("; other candidates for the same request take %.1f%%", 100*x.Rivals)
+	}
+	return s
 }

@@ -1,5 +1,7 @@
 package match
 
+import "hash/maphash"
+
 // Blocking: a pair is compared only if the two records share a key of at
 // least one rule. The rules overlap on purpose: each leaves out one or two
 // fields that are often wrong (a changed family name, a mistyped given name,
@@ -9,19 +11,20 @@ package match
 type rule uint8
 
 const (
-	ruleGivenFamily           rule = iota + 1 // given name × family name
+	ruleGivenFamily           rule = iota + 1 // given name × family name (its letters, or a parent's)
 	ruleGivenBirthday                         // given name × birth month and day
 	ruleFamilyBirthday                        // family name × birth month and day
 	ruleGivenPatronymicYear                   // given name × patronymic × birth year
 	ruleFamilyPatronymic                      // family name × patronymic
 	ruleGivenMother                           // given name × mother's given name
-	ruleGivenFamilyStart                      // given name × first letters of the family name
+	ruleGivenFamilyEdit                       // given name × the family name with one letter left out
 	ruleFamilyYear                            // family name × birth year × sex
 	ruleBirthDateSex                          // full birth date × sex
 	ruleGivenYearMonth                        // given name × birth year and month
 	ruleGivenFamily2Year                      // given name × first two letters of the family name × birth year
 	ruleInitialPatronymicYear                 // first letter of the given name × patronymic × birth year
 	ruleFamilyStartPatronymic                 // first letters of the family name × patronymic
+	ruleGivenPlaceYear                        // given name × settlement × birth year
 )
 
 // maxBlock is the largest block a query reads. A key shared by more records
@@ -31,7 +34,7 @@ const (
 // records took minutes.
 const maxBlock = 100
 
-// familyStart is how many letters of the family key ruleGivenFamilyStart
+// familyStart is how many letters of the family key ruleFamilyStartPatronymic
 // keeps: a typo later in the name (most of a name's letters) leaves it.
 const familyStart = 3
 
@@ -47,18 +50,70 @@ func mix(r rule, a, b, c uint64) uint64 {
 }
 
 // givenTokens are the values a given name blocks on: each of its classes
-// (so all forms of one name share a block), or its key.
+// (so all forms of one name share a block), or its key and the classes of
+// the names it is one slip away from.
 func givenTokens(f *nameForm, emit func(uint64)) {
 	if f.givenKey == "" {
 		return
 	}
 	if len(f.givenClasses) == 0 {
 		emit(f.givenKeyH)
+		for _, c := range f.givenNear {
+			emit(uint64(c) | 1<<40)
+		}
 		return
 	}
 	for _, c := range f.givenClasses {
 		emit(uint64(c) | 1<<40)
 	}
+}
+
+// forEdit calls emit with the hash of key and of every string made from it
+// by leaving out one letter.
+func forEdit(key string, emit func(uint64)) {
+	emit(hash(key))
+	var buf [24]byte
+	for i := range len(key) {
+		v := append(append(buf[:0], key[:i]...), key[i+1:]...)
+		if i > 0 && key[i] == key[i-1] {
+			continue // the same string as leaving out the letter before
+		}
+		emit(maphash.Bytes(seed, v))
+	}
+}
+
+// tokens is a small set of distinct block values.
+type tokens struct {
+	n int
+	v [8]uint64
+}
+
+func (t *tokens) add(x uint64) {
+	if x == 0 || t.n == len(t.v) {
+		return
+	}
+	for _, y := range t.v[:t.n] {
+		if y == x {
+			return
+		}
+	}
+	t.v[t.n] = x
+	t.n++
+}
+
+func (t *tokens) all() []uint64 { return t.v[:t.n] }
+
+// familyTokens are the values the family names block on: the letters of
+// each family name (so swapped letters still meet), and those of the
+// parents' family names, which a renamed child's record often keeps.
+func familyTokens(e *entity) tokens {
+	var t tokens
+	for i := range e.forms {
+		t.add(e.forms[i].familyLettersH)
+	}
+	t.add(e.mother.familyLettersH)
+	t.add(e.father.familyLettersH)
+	return t
 }
 
 func sexToken(e *entity) uint64 { return uint64(e.sex) }
@@ -134,66 +189,82 @@ func blockingKeys(e *entity, query bool, emit func(uint64)) {
 		}
 	}
 	pat := patronymicToken(e)
-	var motherTokens []uint64
-	for _, c := range e.mother.givenClasses {
-		motherTokens = append(motherTokens, uint64(c)|1<<40)
+	var givens, mothers tokens
+	for i := range e.forms {
+		givenTokens(&e.forms[i], givens.add)
 	}
-	if len(motherTokens) == 0 && e.mother.givenKeyH != 0 {
-		motherTokens = append(motherTokens, e.mother.givenKeyH)
+	for _, c := range e.mother.givenClasses {
+		mothers.add(uint64(c) | 1<<40)
+	}
+	if mothers.n == 0 {
+		mothers.add(e.mother.givenKeyH)
+	}
+	families := familyTokens(e)
+	for _, g := range givens.all() {
+		for _, fam := range families.all() {
+			emit(mix(ruleGivenFamily, g, fam, 0))
+		}
+		if hasDay {
+			emit(mix(ruleGivenBirthday, g, md, 0))
+			if query && swapped != 0 {
+				emit(mix(ruleGivenBirthday, g, swapped, 0))
+			}
+		}
+		if pat != 0 {
+			years(e, query, func(y uint64) { emit(mix(ruleGivenPatronymicYear, g, pat, y)) })
+		}
+		for _, m := range mothers.all() {
+			emit(mix(ruleGivenMother, g, m, 0))
+		}
+		if hasMonth {
+			emit(mix(ruleGivenYearMonth, g, ym, 0))
+			if query && ymSwapped != 0 {
+				emit(mix(ruleGivenYearMonth, g, ymSwapped, 0))
+			}
+		}
+		// A new family name, no parents and only a year: what is left is
+		// the name, the year and where the child is from.
+		for _, place := range e.settlements {
+			years(e, query, func(y uint64) { emit(mix(ruleGivenPlaceYear, g, place, y)) })
+		}
 	}
 	for i := range e.forms {
 		f := &e.forms[i]
-		fam := f.familyKeyH
-		givenTokens(f, func(g uint64) {
-			if fam != 0 {
-				emit(mix(ruleGivenFamily, g, fam, 0))
-			}
-			if hasDay {
-				emit(mix(ruleGivenBirthday, g, md, 0))
-				if query && swapped != 0 {
-					emit(mix(ruleGivenBirthday, g, swapped, 0))
-				}
-			}
-			if pat != 0 {
-				years(e, query, func(y uint64) { emit(mix(ruleGivenPatronymicYear, g, pat, y)) })
-			}
-			for _, m := range motherTokens {
-				emit(mix(ruleGivenMother, g, m, 0))
-			}
-			if len(f.familyKey) >= familyStart {
-				emit(mix(ruleGivenFamilyStart, g, hash(f.familyKey[:familyStart]), 0))
-			}
-			if len(f.familyKey) >= 2 {
-				start := hash(f.familyKey[:2])
+		if len(f.familyKey) >= familyStart && pat != 0 {
+			emit(mix(ruleFamilyStartPatronymic, hash(f.familyKey[:familyStart]), pat, 0))
+		}
+		// A slip of the pen in the family name (a letter left out, added,
+		// changed, or two swapped) leaves two keys that share the key
+		// itself or the key with one letter left out: the symmetric-delete
+		// trick of spelling correctors.
+		if f.familyKey != "" && len(f.familyKey) <= 24 {
+			givenTokens(f, func(g uint64) {
+				forEdit(f.familyKey, func(h uint64) { emit(mix(ruleGivenFamilyEdit, g, h, 0)) })
+			})
+		}
+		if len(f.familyKey) >= 2 {
+			start := hash(f.familyKey[:2])
+			givenTokens(f, func(g uint64) {
 				years(e, query, func(y uint64) { emit(mix(ruleGivenFamily2Year, g, start, y)) })
-			}
-			if hasMonth {
-				emit(mix(ruleGivenYearMonth, g, ym, 0))
-				if query && ymSwapped != 0 {
-					emit(mix(ruleGivenYearMonth, g, ymSwapped, 0))
-				}
-			}
-		})
+			})
+		}
 		if pat != 0 && f.givenKey != "" {
 			initial := uint64(f.givenKey[0])
 			years(e, query, func(y uint64) { emit(mix(ruleInitialPatronymicYear, initial, pat, y)) })
 		}
-		if pat != 0 && len(f.familyKey) >= familyStart {
-			emit(mix(ruleFamilyStartPatronymic, hash(f.familyKey[:familyStart]), pat, 0))
+	}
+	for _, fam := range families.all() {
+		if hasDay {
+			emit(mix(ruleFamilyBirthday, fam, md, 0))
+			if query && swapped != 0 {
+				emit(mix(ruleFamilyBirthday, fam, swapped, 0))
+			}
 		}
-		if fam != 0 {
-			if hasDay {
-				emit(mix(ruleFamilyBirthday, fam, md, 0))
-				if query && swapped != 0 {
-					emit(mix(ruleFamilyBirthday, fam, swapped, 0))
-				}
-			}
-			if pat != 0 {
-				emit(mix(ruleFamilyPatronymic, fam, pat, 0))
-			}
-			if sex != 0 {
-				years(e, query, func(y uint64) { emit(mix(ruleFamilyYear, fam, y, sex)) })
-			}
+		if pat != 0 {
+			emit(mix(ruleFamilyPatronymic, fam, pat, 0))
+		}
+		if sex != 0 {
+			years(e, query, func(y uint64) { emit(mix(ruleFamilyYear, fam, y, sex)) })
 		}
 	}
 }

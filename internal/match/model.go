@@ -26,9 +26,10 @@ type Model struct {
 
 // termFreq holds how common each name is, for term-frequency adjustment.
 type termFreq struct {
-	given  map[uint64]float64 // given-name token → share of records
-	family map[uint64]float64
-	floor  float64 // the share of a name seen once
+	given      map[uint64]float64 // given-name token → share of records
+	family     map[uint64]float64
+	patronymic map[uint64]float64 // father's name (patronymicToken) → share
+	floor      float64            // the share of a name seen once
 }
 
 // givenToken is the value a given-name agreement is about: its equivalence
@@ -42,12 +43,15 @@ func givenToken(f *nameForm) uint64 {
 }
 
 func countTerms(sets ...[]entity) termFreq {
-	tf := termFreq{given: map[uint64]float64{}, family: map[uint64]float64{}}
+	tf := termFreq{given: map[uint64]float64{}, family: map[uint64]float64{}, patronymic: map[uint64]float64{}}
 	n := 0
 	for _, ents := range sets {
 		for i := range ents {
 			if len(ents[i].forms) == 0 {
 				continue
+			}
+			if p := patronymicToken(&ents[i]); p != 0 {
+				tf.patronymic[p]++
 			}
 			f := &ents[i].forms[0]
 			n++
@@ -67,6 +71,9 @@ func countTerms(sets ...[]entity) termFreq {
 	}
 	for k, c := range tf.family {
 		tf.family[k] = c / float64(n)
+	}
+	for k, c := range tf.patronymic {
+		tf.patronymic[k] = c / float64(n)
 	}
 	tf.floor = 1 / float64(n)
 	return tf
@@ -218,8 +225,11 @@ func (md *Model) weight(f Field, l int8, a *entity) float64 {
 	}
 	if l < fields[f].tf {
 		share := a.givenShare
-		if f == FieldFamily {
+		switch f {
+		case FieldFamily:
 			share = a.familyShare
+		case FieldPatronymic:
+			share = a.patronymicShare
 		}
 		return math.Log2(md.M[f][l] / math.Max(share, md.freq.floor))
 	}
@@ -231,7 +241,10 @@ func (md *Model) weight(f Field, l int8, a *entity) float64 {
 func (tf termFreq) setShares(ents []entity) {
 	for i := range ents {
 		e := &ents[i]
-		e.givenShare, e.familyShare = tf.floor, tf.floor
+		e.givenShare, e.familyShare, e.patronymicShare = tf.floor, tf.floor, tf.floor
+		if s, ok := tf.patronymic[patronymicToken(e)]; ok {
+			e.patronymicShare = s
+		}
 		if len(e.forms) == 0 {
 			continue
 		}

@@ -170,7 +170,8 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 	}
 
 	// Relatives, features. Cap 3: two anchors damaged, relatives kept.
-	if r.chance(pr.missingRelatives) && !(pr.capped && damaged >= 2) {
+	// Cap 5: a changed family name, relatives kept.
+	if r.chance(pr.missingRelatives) && !(pr.capped && (damaged >= 2 || changed)) {
 		add(VarMissingRelatives)
 	} else {
 		p.Relatives = append(p.Relatives, rel.mother(0.6).relative())

@@ -85,6 +85,8 @@ func capViolation(vars []string) string {
 		return "3: two anchors damaged and no relatives"
 	case has(VarWrongYear) && has(VarSwappedDayMonth):
 		return "4: two errors in the birth date"
+	case has(VarChangedFamily) && has(VarMissingRelatives):
+		return "5: changed family name and no relatives"
 	}
 	return ""
 }
@@ -112,7 +114,7 @@ func TestHardCaps(t *testing.T) {
 		mustBreak []string // caps the data must break, by number
 	}{
 		{DifficultyHard, true, nil},
-		{DifficultyStandard, false, []string{"1", "3"}},
+		{DifficultyStandard, false, []string{"1", "3", "5"}},
 	} {
 		t.Run(string(tc.d), func(t *testing.T) {
 			broken := map[string]int{}
