@@ -12,6 +12,8 @@ const (
 	FieldPlace
 	FieldMother
 	FieldFather
+	FieldSeparation
+	FieldSiblings
 	numFields
 )
 
@@ -82,6 +84,17 @@ var fields = [numFields]fieldSpec{
 		"similar given name",
 		"different",
 	}, compareFather, 0},
+	FieldSeparation: {"separation_date", "Date of separation", []string{
+		"the same day",
+		"within a month",
+		"compatible (within the stated month or year)",
+		"within a year",
+		"conflicting",
+	}, compareSeparation, 0},
+	FieldSiblings: {"siblings", "Siblings", []string{
+		"a sibling of the same name",
+		"no sibling's name in common",
+	}, compareSiblings, 0},
 }
 
 // vector is the level of every field for one pair.
@@ -339,6 +352,49 @@ func compareRelative(a, b relative) int8 {
 		return 2
 	}
 	return 3
+}
+
+// compareSeparation compares the dates the child was separated from the
+// family: both sides usually know the month, and separations cluster in
+// a few years, so agreeing to the month says a good deal.
+func compareSeparation(a, b *entity) int8 {
+	if !a.sepKnown || !b.sepKnown {
+		return missing
+	}
+	if a.sepDay && b.sepDay && a.sepLo == b.sepLo {
+		return 0
+	}
+	gap := int32(0)
+	if a.sepHi < b.sepLo {
+		gap = b.sepLo - a.sepHi
+	} else if b.sepHi < a.sepLo {
+		gap = a.sepLo - b.sepHi
+	}
+	switch {
+	case gap <= daysPerMonth && a.sepHi-a.sepLo <= daysPerMonth && b.sepHi-b.sepLo <= daysPerMonth:
+		return 1
+	case gap == 0:
+		return 2
+	case gap <= 366:
+		return 3
+	}
+	return 4
+}
+
+// compareSiblings compares the given names of the siblings each side
+// lists, by class, so that a sibling's Ukrainian and Russian names meet.
+func compareSiblings(a, b *entity) int8 {
+	if len(a.siblings) == 0 || len(b.siblings) == 0 {
+		return missing
+	}
+	for _, x := range a.siblings {
+		for _, y := range b.siblings {
+			if x == y {
+				return 0
+			}
+		}
+	}
+	return 1
 }
 
 func compareMother(a, b *entity) int8 { return compareRelative(a.mother, b.mother) }

@@ -59,7 +59,13 @@ type entity struct {
 	by, byHi         int16 // earliest and latest year
 	bm, bd           int8  // month and day of the earliest day
 
-	settlements []uint64 // place skeletons of birth place and home settlement
+	// When the child was separated, as days since 1970-01-01.
+	sepKnown, sepDay bool
+	sepLo, sepHi     int32
+
+	siblings []uint64 // given-name tokens (givenToken) of the siblings listed
+
+	settlements []uint64 // place skeletons of birth place, home and place of separation
 	oblast      uint64   // place skeleton of the oblast's name
 
 	// Shares of the primary given and family names among all records, for
@@ -230,7 +236,21 @@ func (p *preparer) prepare(r *domain.Record) entity {
 		e.by, e.byHi = int16(b.Earliest.Year), int16(b.Latest.Year)
 		e.bm, e.bd = int8(b.Earliest.Month), int8(b.Earliest.Day)
 	}
-	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement} {
+	if d := r.Person.Separation.Date; !d.IsZero() {
+		e.sepKnown, e.sepDay = true, d.Precision == domain.PrecisionDay
+		e.sepLo, e.sepHi = epochDay(d.Earliest), epochDay(d.Latest)
+	}
+	for _, rel := range r.Person.Relatives {
+		if rel.Relation != domain.RelationSibling {
+			continue
+		}
+		if given := domain.ParseFullName(rel.Name).Given; given != "" {
+			f := nameForm{givenKey: p.key(given), givenClasses: names.GivenClasses(given)}
+			f.givenKeyH = hash(f.givenKey)
+			e.siblings = append(e.siblings, givenToken(&f))
+		}
+	}
+	for _, place := range []string{r.Person.BirthPlace, r.Person.LastHome.Settlement, r.Person.Separation.Place} {
 		if place != "" {
 			e.settlements = append(e.settlements, hash(skeleton(p.placeKey(place))))
 		}

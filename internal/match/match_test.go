@@ -62,6 +62,19 @@ func TestComparisonLevels(t *testing.T) {
 	date := func(d string) domain.Record {
 		return with(func(r *domain.Record) { r.Person.BirthDate = domain.MustParseFuzzyDate(d) })
 	}
+	base.Person.Separation.Date = domain.MustParseFuzzyDate("2022-03-10")
+	base.Person.Relatives = []domain.Relative{{Relation: domain.RelationSibling, Name: "Дмитро Коваленко"}}
+	sep := func(d string) domain.Record {
+		return with(func(r *domain.Record) { r.Person.Separation.Date = domain.MustParseFuzzyDate(d) })
+	}
+	sibling := func(name string) domain.Record {
+		return with(func(r *domain.Record) {
+			r.Person.Relatives = nil
+			if name != "" {
+				r.Person.Relatives = []domain.Relative{{Relation: domain.RelationSibling, Name: name}}
+			}
+		})
+	}
 	for _, c := range []struct {
 		field Field
 		other domain.Record
@@ -108,6 +121,17 @@ func TestComparisonLevels(t *testing.T) {
 		{FieldBirthDate, date("2013-06-01"), "within two years"},
 		{FieldBirthDate, date("2016"), "conflicting"},
 		{FieldBirthDate, date(""), "missing"},
+		{FieldSeparation, sep("2022-03-10"), "the same day"},
+		{FieldSeparation, sep("2022-03-30"), "within a month"},
+		{FieldSeparation, sep("2022-03"), "within a month"},
+		{FieldSeparation, sep("2022"), "compatible"},
+		{FieldSeparation, sep("2022-11-02"), "within a year"},
+		{FieldSeparation, sep("2019-11-02"), "conflicting"},
+		{FieldSeparation, sep(""), "missing"},
+		{FieldSiblings, sibling("Дмитро Коваленко"), "a sibling of the same name"},
+		{FieldSiblings, sibling("Dmitriy"), "a sibling of the same name"},
+		{FieldSiblings, sibling("Олена Коваленко"), "no sibling's name in common"},
+		{FieldSiblings, sibling(""), "missing"},
 		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexFemale }), "different"},
 		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexUnknown }), "missing"},
 	} {

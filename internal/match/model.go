@@ -260,7 +260,7 @@ func (tf termFreq) setShares(ents []entity) {
 
 // order is the order fields are scored in when pruning: cheap and
 // decisive ones first, those that may need Jaro–Winkler last.
-var order = [numFields]Field{FieldBirthDate, FieldSex, FieldPatronymic, FieldGiven, FieldPlace, FieldMother, FieldFather, FieldFamily}
+var order = [numFields]Field{FieldBirthDate, FieldSex, FieldPatronymic, FieldGiven, FieldPlace, FieldSeparation, FieldMother, FieldFather, FieldSiblings, FieldFamily}
 
 // pruned scores a pair field by field and gives up (ok false) as soon as
 // even the best levels of the fields left could not lift it to minWeight.

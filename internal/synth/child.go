@@ -120,8 +120,19 @@ func (g *generator) presentChild(id string, vars *[]string) domain.Record {
 	}
 
 	// Dates: the separation first, since the birth date must stay before it.
+	separated := t.separation
+	if pr.separationLater > 0 && r.chance(pr.separationLater) {
+		// B often knows only when it registered the child, not when the
+		// family lost them.
+		// Still a child then, and not in the future.
+		adult := dayNumber(addYears(dateOf(t.birth), 18)) - 1
+		separated = min(separated+1+r.IntN(pr.separationLaterDays), g.today, max(adult, t.separation))
+		if separated != t.separation {
+			add(VarSeparationLater)
+		}
+	}
 	p.Separation = domain.Separation{
-		Date:     fuzzy(dateOf(t.separation), choose(r, w(35, toDay), w(50, toMonth), w(15, unknown))),
+		Date:     fuzzy(dateOf(separated), choose(r, w(35, toDay), w(50, toMonth), w(15, unknown))),
 		Category: t.category,
 	}
 	// Cap 2: with the given name mistyped and the family name changed, the

@@ -48,6 +48,12 @@ type profile struct {
 	monthOnly, yearOnly                                float64
 	missingBirthPlace, missingRelatives, russianPlaces float64
 
+	// separationLater is the chance that B dates the separation by when it
+	// registered the child: 1 to separationLaterDays days after it. Zero
+	// draws nothing, so that standard data stays as it was.
+	separationLater     float64
+	separationLaterDays int
+
 	// Party A.
 	requestMissingPatronymic, requestLatin float64
 	// requestBirth weighs the precisions A writes a birth date with:
@@ -139,6 +145,9 @@ var hard = profile{
 	missingBirthPlace: 0.50,
 	missingRelatives:  0.95,
 	russianPlaces:     0.95,
+
+	separationLater:     0.6,
+	separationLaterDays: 180,
 
 	requestMissingPatronymic: 0.20,
 	requestLatin:             0.15,

@@ -213,6 +213,7 @@ func TestHardVariations(t *testing.T) {
 		{VarRequestLatin, 0.12},
 		{VarRequestMissingPatronymic, 0.16},
 		{VarRequestBirthYear, 0.12},
+		{VarSeparationLater, 0.5},
 	} {
 		if got := hardRate[tc.v]; got < tc.min || got < 1.3*stdRate[tc.v] {
 			t.Errorf("%s: %.3f of hard pairs (standard %.3f), want at least %.2f and 1.3 times standard", tc.v, got, stdRate[tc.v], tc.min)

@@ -161,6 +161,7 @@ const (
 	VarMissingBirthPlace   = "missing_birth_place"  // no birth place
 	VarMissingRelatives    = "missing_relatives"    // no relatives named
 	VarRussianPlaces       = "russian_place_names"  // place names in Russian spelling (Мариуполь)
+	VarSeparationLater     = "separation_later"     // separation dated by registration, days to months later
 
 	VarRequestLatin             = "request_latin"              // A wrote the name in Latin (Ukrainian 2010)
 	VarRequestMissingPatronymic = "request_missing_patronymic" // A left the patronymic out
