@@ -11,13 +11,6 @@ import (
 	"github.com/reunite-ftr/reunite/internal/store"
 )
 
-// redact removes what p may not see of r.
-func redact(p access.Principal, r *domain.Record) {
-	if !p.CanSeeSensitive(r) {
-		r.Sensitive = domain.Sensitive{}
-	}
-}
-
 // CreateRecord stores a new record owned by p's organisation.
 func (a *App) CreateRecord(ctx context.Context, p access.Principal, r domain.Record) (domain.Record, error) {
 	if !p.Can(access.WriteRecords) {
@@ -55,7 +48,21 @@ func loadVisible(ctx context.Context, tx *store.Tx, p access.Principal, kind dom
 	if kind != "" && r.Kind != kind {
 		return domain.Record{}, fmt.Errorf("record %s: %w", id, store.ErrNotFound)
 	}
-	if !p.CanSeeRecord(&r) {
+	v, _, err := newViewer(p, tx).view(ctx, r)
+	return v, err
+}
+
+// loadOwn reads a record p's organisation owns, for a change: any other,
+// shared with it or not, is refused as not found and audited.
+func loadOwn(ctx context.Context, tx *store.Tx, p access.Principal, kind domain.Kind, id string) (domain.Record, error) {
+	r, err := tx.Record(ctx, id, true)
+	if err != nil {
+		return r, err
+	}
+	if kind != "" && r.Kind != kind {
+		return domain.Record{}, fmt.Errorf("record %s: %w", id, store.ErrNotFound)
+	}
+	if !p.CanChangeRecord(&r) {
 		return r, &deniedError{record: r}
 	}
 	return r, nil
@@ -94,7 +101,6 @@ func (a *App) Record(ctx context.Context, p access.Principal, kind domain.Kind, 
 		if err != nil {
 			return err
 		}
-		redact(p, &r)
 		return tx.AppendAudit(ctx, auditOf(p, ActionRead, store.OutcomeOK, &r))
 	})
 	return r, a.finish(ctx, p, ActionRead, err)
@@ -108,12 +114,9 @@ func (a *App) UpdateRecord(ctx context.Context, p access.Principal, r domain.Rec
 	}
 	r.Normalize()
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := loadVisible(ctx, tx, p, r.Kind, r.ID, true)
+		cur, err := loadOwn(ctx, tx, p, r.Kind, r.ID)
 		if err != nil {
 			return err
-		}
-		if !p.CanChangeRecord(&cur) {
-			return ErrForbidden
 		}
 		r.Kind, r.OrgID = cur.Kind, cur.OrgID // fixed at creation
 		if err := r.Validate(a.today()); err != nil {
@@ -141,12 +144,8 @@ func (a *App) DeleteRecord(ctx context.Context, p access.Principal, kind domain.
 	}
 	var deleted domain.Record
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := loadVisible(ctx, tx, p, kind, id, false)
-		if err != nil {
+		if _, err := loadOwn(ctx, tx, p, kind, id); err != nil {
 			return err
-		}
-		if !p.CanChangeRecord(&cur) {
-			return ErrForbidden
 		}
 		r, err := tx.DeleteRecord(ctx, actorOf(p), id, version, reason)
 		if err != nil {
@@ -177,8 +176,11 @@ func (a *App) Revisions(ctx context.Context, p access.Principal, kind domain.Kin
 		if revs, err = tx.Revisions(ctx, id); err != nil {
 			return err
 		}
+		v := newViewer(p, tx)
 		for i := range revs {
-			redact(p, &revs[i].Record)
+			if revs[i].Record, _, err = v.view(ctx, revs[i].Record); err != nil {
+				return err
+			}
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionRevisions, store.OutcomeOK, &cur))
 	})
@@ -205,6 +207,26 @@ func (a *App) scopeOwners(ctx context.Context, p access.Principal, f *store.Reco
 	return nil
 }
 
+// viewAll replaces each record by what p may see of it, leaving out those
+// it may not see or that answer f only through withheld fields.
+func viewAll(ctx context.Context, v *viewer, recs []domain.Record, f store.RecordFilter) ([]domain.Record, error) {
+	out := recs[:0]
+	for _, r := range recs {
+		view, stage, err := v.view(ctx, r)
+		var d *deniedError
+		if errors.As(err, &d) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if matchesFilter(view, stage, f) {
+			out = append(out, view)
+		}
+	}
+	return out, nil
+}
+
 // MaxPage is the largest page of records a list returns.
 const MaxPage = 500
 
@@ -223,6 +245,7 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether there is a next page
+	f.SharedWith = p.OrgID
 	var recs []domain.Record
 	more := false
 	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
@@ -231,6 +254,9 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 		}
 		if more = len(recs) > limit; more {
 			recs = recs[:limit]
+		}
+		if recs, err = viewAll(ctx, newViewer(p, tx), recs, f); err != nil {
+			return err
 		}
 		entries := make([]store.AuditEntry, len(recs))
 		for i := range recs {

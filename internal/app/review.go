@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -72,6 +73,7 @@ func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c
 		return item, nil, fmt.Errorf("candidate %s: stored explanation: %w", c.ID, err)
 	}
 	var shown []*domain.Record
+	v := newViewer(p, tx)
 	for _, side := range []struct {
 		id  string
 		dst **domain.Record
@@ -80,12 +82,16 @@ func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c
 		if err != nil {
 			return item, nil, err
 		}
-		if !p.CanSeeRecord(&r) {
-			continue
+		view, _, err := v.view(ctx, r)
+		var d *deniedError
+		if errors.As(err, &d) {
+			continue // not shared with p: the explanation alone says how it compared
 		}
-		redact(p, &r)
-		*side.dst = &r
-		shown = append(shown, &r)
+		if err != nil {
+			return item, nil, err
+		}
+		*side.dst = &view
+		shown = append(shown, &view)
 	}
 	return item, shown, nil
 }

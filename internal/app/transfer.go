@@ -187,7 +187,7 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 	if err := a.scopeOwners(ctx, p, &f, ActionExport); err != nil {
 		return 0, err
 	}
-	f.Kind, f.Limit = kind, store.MaxBatch
+	f.Kind, f.Limit, f.SharedWith = kind, store.MaxBatch, p.OrgID
 	cw := interchange.NewWriter(w)
 	n := 0
 	// Page by page, each page with its audit in one transaction: a cursor
@@ -195,8 +195,15 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 	// million records must not hold them all in memory.
 	for {
 		var page []domain.Record
+		full, last := 0, ""
 		err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
 			if page, err = tx.Records(ctx, f); err != nil {
+				return err
+			}
+			if full = len(page); full > 0 {
+				last = page[full-1].ID
+			}
+			if page, err = viewAll(ctx, newViewer(p, tx), page, f); err != nil {
 				return err
 			}
 			entries := make([]store.AuditEntry, len(page))
@@ -214,10 +221,10 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 			}
 		}
 		n += len(page)
-		if len(page) < f.Limit {
+		if full < f.Limit {
 			break
 		}
-		f.After = page[len(page)-1].ID
+		f.After = last
 	}
 	return n, cw.Flush()
 }

@@ -295,7 +295,11 @@ type RecordFilter struct {
 	OrgIDs []string
 	// AnyOwner lifts the owner condition, for the operator's jobs over the
 	// whole database (matching). Never set it from a user's request.
-	AnyOwner       bool
+	AnyOwner bool
+	// SharedWith adds, to the records owned by OrgIDs, those in lists this
+	// organisation has received. What of them it may see is for the
+	// sharing policy to say (package sharing), not the store.
+	SharedWith     string
 	Kind           domain.Kind
 	ExternalID     string
 	Sex            domain.Sex
@@ -327,7 +331,12 @@ func (f RecordFilter) where() (string, []any) {
 		for _, o := range f.OrgIDs {
 			orgs = append(orgs, arg(o))
 		}
-		conds = append(conds, "r.org_id IN ("+strings.Join(orgs, ", ")+")")
+		owned := "r.org_id IN (" + strings.Join(orgs, ", ") + ")"
+		if f.SharedWith != "" {
+			owned = "(" + owned + ` OR EXISTS (SELECT 1 FROM list_records lr JOIN list_recipients rc ON rc.list_id = lr.list_id
+				WHERE lr.record_id = r.id AND rc.org_id = ` + arg(f.SharedWith) + "))"
+		}
+		conds = append(conds, owned)
 	}
 	if f.Kind != "" {
 		conds = append(conds, "r.kind = "+arg(string(f.Kind)))
