@@ -85,6 +85,9 @@ func (p Principal) Can(perm Permission) bool {
 	return false
 }
 
+// IsOperator reports whether p is the command line's operator.
+func (p Principal) IsOperator() bool { return p.operator }
+
 // PermissionsOf returns every permission p has, for defaulting a token's scopes.
 func (p Principal) PermissionsOf() []Permission {
 	var out []Permission

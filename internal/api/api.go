@@ -45,6 +45,7 @@ func New(a *app.App, log *slog.Logger) *Server {
 	s.handle("GET /api/v1/candidates/{id}", s.getCandidate)
 	s.handle("POST /api/v1/candidates/{id}/confirm", s.decideCandidate(true))
 	s.handle("POST /api/v1/candidates/{id}/reject", s.decideCandidate(false))
+	s.routeExchange()
 	for path, kind := range recordPaths {
 		rh := recordHandlers{s: s, kind: kind}
 		s.handle("GET /api/v1/"+path, rh.list)

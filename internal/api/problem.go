@@ -57,6 +57,9 @@ func problemOf(err error) (*Problem, bool) {
 	var rowErr *interchange.RowError
 	var maxErr *http.MaxBytesError
 	var fileErr *app.FileError
+	if p, ok := caseProblem(err); ok {
+		return p, true
+	}
 	switch {
 	case errors.As(err, &p):
 		return p, true
@@ -81,7 +84,7 @@ func problemOf(err error) (*Problem, bool) {
 	case errors.Is(err, store.ErrNotFound):
 		return problem(http.StatusNotFound, "no such resource"), true
 	case errors.Is(err, store.ErrConflict):
-		return problem(http.StatusConflict, "the record was changed since you read it: read it again and reapply your change"), true
+		return problem(http.StatusConflict, conflictDetail(err)), true
 	case errors.Is(err, store.ErrDeleted):
 		return problem(http.StatusGone, "the record has been deleted"), true
 	case errors.Is(err, store.ErrDuplicate):
@@ -94,6 +97,16 @@ func problemOf(err error) (*Problem, bool) {
 		return problem(http.StatusUnprocessableEntity, err.Error()), true
 	}
 	return problem(http.StatusInternalServerError, "internal error"), false
+}
+
+// conflictDetail says what conflicted: the store's words (ids and states,
+// never personal data), or, for a stale record, what to do.
+func conflictDetail(err error) string {
+	msg := strings.TrimSuffix(err.Error(), ": "+store.ErrConflict.Error())
+	if msg == err.Error() || strings.HasPrefix(msg, "record ") {
+		return "the record was changed since you read it: read it again and reapply your change"
+	}
+	return msg
 }
 
 // maxBody bounds a JSON request body: a record is a few kilobytes at most.

@@ -82,7 +82,7 @@ func TestReviewQueue(t *testing.T) {
 		// Both parties' auditors see the decision.
 		for _, who := range []string{"ua-auditor"} {
 			var audit struct{ Items []store.AuditEntry }
-			w.do(who, "GET", "/api/v1/audit?action=match.reject", nil).json(t, &audit)
+			w.do(who, "GET", "/api/v1/audit?action=match.vote", nil).json(t, &audit)
 			if len(audit.Items) != 1 {
 				t.Fatalf("%s sees %d rejections", who, len(audit.Items))
 			}

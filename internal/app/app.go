@@ -16,6 +16,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/auth"
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/match"
+	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
 
@@ -48,6 +49,8 @@ type App struct {
 	// engine is the live matching engine, once StartMatching has trained
 	// one; nil before.
 	engine atomic.Pointer[match.Engine]
+	// keys seal attachments at rest; nil until SetKeyring.
+	keys *seal.Keyring
 }
 
 // New returns an App.

@@ -282,10 +282,29 @@ func TestLiveMatching(t *testing.T) {
 		if err := a.StartMatching(ctx); err != nil {
 			t.Fatal(err)
 		}
-		// The sought child is registered now: its request's pair must be
-		// in the review queue as soon as the record is created.
+		// The sought child is registered now. Until the two parties have
+		// handed over their records, no pair across them is proposed.
 		created, err := a.CreateRecord(ctx, access.Operator("test", ru), held)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if q, err := a.ReviewQueue(ctx, access.Operator("test", ua), store.CandidateFilter{RecordID: created.ID, MinProbability: 0.01}); err != nil || len(q) != 0 {
+			t.Fatalf("a pair proposed before any list was exchanged: %+v %v", q, err)
+		}
+		// Both lists handed over: the child's request must be in the review
+		// queue as soon as the child's list is submitted.
+		var reqIDs []string
+		recs, _, err := a.ListRecords(ctx, access.Operator("test", ua), store.RecordFilter{Kind: domain.KindRequest})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			reqIDs = append(reqIDs, r.ID)
+		}
+		if _, err := a.SubmitList(ctx, access.Operator("test", ua), app.ListSubmission{Kind: domain.KindRequest, RecordIDs: reqIDs, Recipients: []string{"ru"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SubmitList(ctx, access.Operator("test", ru), app.ListSubmission{Kind: domain.KindChild, RecordIDs: []string{created.ID}, Recipients: []string{"ua"}}); err != nil {
 			t.Fatal(err)
 		}
 		var wantReq string

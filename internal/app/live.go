@@ -61,11 +61,13 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 				if p.Probability < DefaultReviewThreshold {
 					continue
 				}
-				c, err := candidateOf(ctx, tx, en, p)
+				c, ok, err := candidateOf(ctx, tx, en, p)
 				if err != nil {
 					return err
 				}
-				cands = append(cands, c)
+				if ok {
+					cands = append(cands, c)
+				}
 			}
 		}
 		return tx.ProposeCandidates(ctx, cands)
@@ -76,15 +78,30 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 }
 
 // candidateOf turns a pair into a candidate, reading both records' owners
-// and versions from the store.
-func candidateOf(ctx context.Context, tx *store.Tx, en *match.Engine, p match.Pair) (store.Candidate, error) {
+// and versions from the store; ok is false for a pair of two parties'
+// records not yet handed over to each other (see eligible).
+func candidateOf(ctx context.Context, tx *store.Tx, en *match.Engine, p match.Pair) (c store.Candidate, ok bool, err error) {
 	rq, err := tx.Record(ctx, p.A, false)
 	if err != nil {
-		return store.Candidate{}, fmt.Errorf("request %s: %w", p.A, err)
+		return c, false, fmt.Errorf("request %s: %w", p.A, err)
 	}
 	ch, err := tx.Record(ctx, p.B, false)
 	if err != nil {
-		return store.Candidate{}, fmt.Errorf("child %s: %w", p.B, err)
+		return c, false, fmt.Errorf("child %s: %w", p.B, err)
 	}
-	return newCandidate(en, p, recordMeta{org: rq.OrgID, version: rq.Version}, recordMeta{org: ch.OrgID, version: ch.Version})
+	if rq.OrgID != ch.OrgID {
+		rl, err := tx.ListedTo(ctx, rq.ID)
+		if err != nil {
+			return c, false, err
+		}
+		cl, err := tx.ListedTo(ctx, ch.ID)
+		if err != nil {
+			return c, false, err
+		}
+		if !eligible(rq.OrgID, ch.OrgID, rl, cl) {
+			return c, false, nil
+		}
+	}
+	c, err = newCandidate(en, p, recordMeta{org: rq.OrgID, version: rq.Version}, recordMeta{org: ch.OrgID, version: ch.Version})
+	return c, err == nil, err
 }

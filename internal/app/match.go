@@ -99,9 +99,13 @@ func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (Ma
 	if res.Pairs, err = en.Link(ctx, reqs); err != nil {
 		return res, err
 	}
+	var listed map[string][]string
+	if err := a.store.InTx(ctx, func(tx *store.Tx) (err error) { listed, err = tx.ListedToAll(ctx); return err }); err != nil {
+		return res, err
+	}
 	var cands []store.Candidate
 	for _, p := range res.Pairs {
-		if p.Probability < opts.ReviewThreshold {
+		if p.Probability < opts.ReviewThreshold || !eligible(meta[p.A].org, meta[p.B].org, listed[p.A], listed[p.B]) {
 			continue
 		}
 		c, err := newCandidate(en, p, meta[p.A], meta[p.B])

@@ -23,6 +23,8 @@ type QueueItem struct {
 	Explanation match.Explanation `json:"explanation"`
 	Request     *domain.Record    `json:"request,omitempty"`
 	Child       *domain.Record    `json:"child,omitempty"`
+	// Votes are each party's decision so far: the mediator sees both.
+	Votes []store.Vote `json:"votes"`
 }
 
 // ReviewQueue lists the pairs involving p's organisation, most probable
@@ -32,6 +34,9 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		return nil, ErrForbidden
 	}
 	f.OrgIDs = []string{p.OrgID}
+	if p.OrgKind == domain.OrgMediator {
+		f.SharedWith = p.OrgID
+	}
 	if f.Status == "" {
 		f.Status = store.CandidateProposed
 	}
@@ -72,6 +77,13 @@ func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c
 	if err := json.Unmarshal([]byte(c.Explanation), &item.Explanation); err != nil {
 		return item, nil, fmt.Errorf("candidate %s: stored explanation: %w", c.ID, err)
 	}
+	var err error
+	if item.Votes, err = tx.Votes(ctx, c.ID); err != nil {
+		return item, nil, err
+	}
+	if item.Votes == nil {
+		item.Votes = []store.Vote{}
+	}
 	var shown []*domain.Record
 	v := newViewer(p, tx)
 	for _, side := range []struct {
@@ -103,7 +115,7 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 	}
 	var item QueueItem
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		c, err := ownCandidate(ctx, tx, p, id)
+		c, err := readableCandidate(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
@@ -121,44 +133,35 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 	return item, err
 }
 
-// ownCandidate reads a candidate that involves p's organisation; any other
-// is not found.
+// readableCandidate reads a candidate p's organisation owns a side of, or,
+// for the mediator, one both of whose records it received.
+func readableCandidate(ctx context.Context, tx *store.Tx, p access.Principal, id string) (store.Candidate, error) {
+	c, err := tx.Candidate(ctx, id)
+	if err != nil || slices.Contains([]string{c.RequestOrg, c.ChildOrg}, p.OrgID) {
+		return c, err
+	}
+	if p.OrgKind == domain.OrgMediator {
+		rq, err := tx.SharedWith(ctx, c.RequestID, p.OrgID)
+		if err != nil {
+			return c, err
+		}
+		ch, err := tx.SharedWith(ctx, c.ChildID, p.OrgID)
+		if err != nil {
+			return c, err
+		}
+		if rq && ch {
+			return c, nil
+		}
+	}
+	return store.Candidate{}, fmt.Errorf("candidate %s: %w", id, store.ErrNotFound)
+}
+
+// ownCandidate reads a candidate that involves p's organisation, for a
+// vote; any other is not found.
 func ownCandidate(ctx context.Context, tx *store.Tx, p access.Principal, id string) (store.Candidate, error) {
 	c, err := tx.Candidate(ctx, id)
 	if err == nil && !slices.Contains([]string{c.RequestOrg, c.ChildOrg}, p.OrgID) {
 		return store.Candidate{}, fmt.Errorf("candidate %s: %w", id, store.ErrNotFound)
 	}
-	return c, err
-}
-
-// DecideCandidate confirms or rejects a proposed pair. A rejection needs a
-// reason: it is what stops the pair being proposed again, and the other side
-// reads it.
-func (a *App) DecideCandidate(ctx context.Context, p access.Principal, id string, confirm bool, reason string) (store.Candidate, error) {
-	if !p.Can(access.ReviewMatches) {
-		return store.Candidate{}, ErrForbidden
-	}
-	reason = domain.Clean(reason)
-	if !confirm && reason == "" {
-		return store.Candidate{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "reason", Detail: "a rejection needs a reason"}}}
-	}
-	status, action := store.CandidateConfirmed, "match.confirm"
-	if !confirm {
-		status, action = store.CandidateRejected, "match.reject"
-	}
-	var c store.Candidate
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
-		if _, err = ownCandidate(ctx, tx, p, id); err != nil {
-			return err
-		}
-		if err = tx.DecideCandidate(ctx, id, status, actorOf(p), reason); err != nil {
-			return err
-		}
-		if c, err = tx.Candidate(ctx, id); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: action, Outcome: store.OutcomeOK,
-			RecordID: c.RequestID, RecordOrg: c.RequestOrg, RecordKind: domain.KindRequest, Detail: "candidate " + id + " with child " + c.ChildID + ": " + reason})
-	})
 	return c, err
 }

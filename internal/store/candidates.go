@@ -78,8 +78,11 @@ type CandidateFilter struct {
 	OrgIDs         []string
 	Status         string
 	MinProbability float64
-	RecordID       string // pairs with this request or child
-	Offset, Limit  int
+	// SharedWith adds the pairs both of whose records are in lists this
+	// organisation received: the mediator follows them.
+	SharedWith    string
+	RecordID      string // pairs with this request or child
+	Offset, Limit int
 }
 
 const candidateColumns = `id, request_id, child_id, request_org, child_org, request_version, child_version, probability, explanation,
@@ -111,7 +114,15 @@ func (t *Tx) Candidates(ctx context.Context, f CandidateFilter) ([]Candidate, er
 		orgs = append(orgs, arg(o))
 	}
 	in := strings.Join(orgs, ", ")
-	conds = append(conds, "(request_org IN ("+in+") OR child_org IN ("+in+"))")
+	own := "request_org IN (" + in + ") OR child_org IN (" + in + ")"
+	if f.SharedWith != "" {
+		org := arg(f.SharedWith)
+		shared := func(col string) string {
+			return `EXISTS (SELECT 1 FROM list_records lr JOIN list_recipients rc ON rc.list_id = lr.list_id WHERE lr.record_id = ` + col + ` AND rc.org_id = ` + org + `)`
+		}
+		own += " OR (" + shared("request_id") + " AND " + shared("child_id") + ")"
+	}
+	conds = append(conds, "("+own+")")
 	if f.Status != "" {
 		conds = append(conds, "status = "+arg(f.Status))
 	}

@@ -273,3 +273,22 @@ func (t *Tx) SharedWith(ctx context.Context, recordID, org string) (bool, error)
 	}
 	return err == nil, err
 }
+
+// ListedToAll maps every listed record to the organisations that received
+// it: what cross-party matching needs to know of every record at once.
+func (t *Tx) ListedToAll(ctx context.Context) (map[string][]string, error) {
+	rows, err := t.query(ctx, `SELECT DISTINCT lr.record_id, rc.org_id FROM list_records lr JOIN list_recipients rc ON rc.list_id = lr.list_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var rec, org string
+		if err := rows.Scan(&rec, &org); err != nil {
+			return nil, err
+		}
+		out[rec] = append(out[rec], org)
+	}
+	return out, rows.Err()
+}
