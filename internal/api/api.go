@@ -7,6 +7,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -72,6 +73,13 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 		p, err := s.authenticate(r)
 		if err == nil {
 			err = h(w, r, p)
+			if errors.Is(err, app.ErrForbidden) {
+				// Refusals for want of a role or scope are audited here,
+				// in one place; refusals of a record, list or case the
+				// principal's organisation may not reach are audited by
+				// the application, which knows what was asked for.
+				s.app.AuditRefusal(r.Context(), p, "api.forbidden", r.Method+" "+r.URL.Path)
+			}
 		}
 		if err != nil {
 			s.fail(w, r, err)

@@ -44,6 +44,9 @@ func (a *App) SharingPolicy(ctx context.Context, p access.Principal, owner, view
 		pol, err = tx.SharingPolicy(ctx, o.ID, v.ID)
 		return err
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		a.denyQuietly(ctx, p, "sharing.policy.read", owner+" → "+viewer)
+	}
 	return pol, err
 }
 
@@ -142,6 +145,11 @@ func (a *App) SubmitList(ctx context.Context, p access.Principal, s ListSubmissi
 		}
 		return tx.AppendAudit(ctx, entries...)
 	})
+	if err != nil {
+		// A refused list is audited: it may be an attempt to hand over
+		// records that are not the party's own.
+		a.denyQuietly(ctx, p, ActionListSubmit, "refused: "+err.Error())
+	}
 	if err == nil {
 		// Now that the other party has them, the records may be proposed
 		// against its records. A short list is matched before the call
@@ -247,7 +255,17 @@ func (a *App) AcknowledgeList(ctx context.Context, p access.Principal, id string
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionListAck, Outcome: store.OutcomeOK,
 			RecordOrg: l.OrgID, Detail: fmt.Sprintf("list %d of %s", l.Number, l.OrgID)})
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		a.denyQuietly(ctx, p, ActionListAck, "list "+id)
+	}
 	return l, err
+}
+
+// AuditRefusal records that p was refused what it asked (what says what:
+// a method and path, say), in a transaction of its own. The API calls it
+// for every request refused for want of a role or scope.
+func (a *App) AuditRefusal(ctx context.Context, p access.Principal, action, what string) {
+	a.denyQuietly(ctx, p, action, what)
 }
 
 // denyQuietly audits a refused attempt on something that is not a record

@@ -209,8 +209,12 @@ func (a *App) scopeOwners(ctx context.Context, p access.Principal, f *store.Reco
 
 // viewAll replaces each record by what p may see of it, leaving out those
 // it may not see or that answer f only through withheld fields.
+//
+// A record left out because the filter asked about a field withheld from p
+// is audited as a denied search: the owner's auditors see who tried.
 func viewAll(ctx context.Context, v *viewer, recs []domain.Record, f store.RecordFilter) ([]domain.Record, error) {
 	out := recs[:0]
+	var refused []store.AuditEntry
 	for _, r := range recs {
 		view, stage, err := v.view(ctx, r)
 		var d *deniedError
@@ -220,11 +224,15 @@ func viewAll(ctx context.Context, v *viewer, recs []domain.Record, f store.Recor
 		if err != nil {
 			return nil, err
 		}
-		if matchesFilter(view, stage, f) {
-			out = append(out, view)
+		if !matchesFilter(view, stage, f) {
+			e := auditOf(v.p, ActionList, store.OutcomeDenied, &r)
+			e.Detail = "search on a field the sharing policy withholds"
+			refused = append(refused, e)
+			continue
 		}
+		out = append(out, view)
 	}
-	return out, nil
+	return out, v.tx.AppendAudit(ctx, refused...)
 }
 
 // MaxPage is the largest page of records a list returns.

@@ -130,6 +130,9 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 		}
 		return nil
 	})
+	if errors.Is(err, store.ErrNotFound) {
+		a.denyQuietly(ctx, p, "match.read", "candidate "+id)
+	}
 	return item, err
 }
 

@@ -31,6 +31,9 @@ type ImportResult struct {
 	Rows     int           `json:"rows"`
 	Imported int           `json:"imported"`
 	Duration time.Duration `json:"duration_ns"`
+	// IDs are the new records' ids, in file order, for handing them over
+	// in a list.
+	IDs []string `json:"-"`
 }
 
 // ImportError lists the bad rows of a refused import. Nothing was stored.
@@ -106,6 +109,7 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 			}
 			entries := make([]store.AuditEntry, len(batch))
 			for i, r := range batch {
+				res.IDs = append(res.IDs, r.ID)
 				entries[i] = auditOf(p, ActionImport, store.OutcomeOK, r)
 				if live {
 					imported = append(imported, *r)
@@ -169,7 +173,7 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 	})
 	res.Duration = time.Since(start)
 	if err != nil {
-		res.Imported = 0
+		res.Imported, res.IDs = 0, nil
 		return res, err
 	}
 	if live {

@@ -148,10 +148,16 @@ func seedDemo(cmd *cobra.Command, a *app.App, synthDir string, cfg synth.Config)
 	if _, err := writeSynth(cmd, synthDir, cfg); err != nil {
 		return nil, err
 	}
+	// Each party hands its records over to the other and the mediator in
+	// a list, so that they enter cross-party matching.
 	for _, load := range []struct {
 		org, file string
 		kind      domain.Kind
-	}{{"ua-demo", SynthRequests, domain.KindRequest}, {"ru-demo", SynthChildren, domain.KindChild}} {
+		to        []string
+	}{
+		{"ua-demo", SynthRequests, domain.KindRequest, []string{"ru-demo", "mediator-demo"}},
+		{"ru-demo", SynthChildren, domain.KindChild, []string{"ua-demo", "mediator-demo"}},
+	} {
 		p, err := operator(ctx, a, load.org)
 		if err != nil {
 			return nil, err
@@ -160,10 +166,13 @@ func seedDemo(cmd *cobra.Command, a *app.App, synthDir string, cfg synth.Config)
 		if err != nil {
 			return nil, err
 		}
-		_, err = a.Import(ctx, p, load.kind, f, app.ImportOptions{})
+		res, err := a.Import(ctx, p, load.kind, f, app.ImportOptions{})
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("loading %s: %w", load.file, err)
+		}
+		if _, err := a.SubmitList(ctx, p, app.ListSubmission{Kind: load.kind, RecordIDs: res.IDs, Recipients: load.to, Note: "demo list"}); err != nil {
+			return nil, fmt.Errorf("submitting %s: %w", load.file, err)
 		}
 	}
 	return tokens, nil

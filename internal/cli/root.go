@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
 
@@ -27,6 +29,8 @@ const DefaultDB = "./data/reunite.db"
 // env holds what every command shares.
 type env struct {
 	db       string
+	dataKeys string // base64 keys, the first sealing (REUNITE_DATA_KEYS)
+	keyFile  string
 	logLevel string
 	out      io.Writer
 	errOut   io.Writer
@@ -63,9 +67,11 @@ set by an environment variable REUNITE_<FLAG>, e.g. REUNITE_ADDR for --addr.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.db, "db", DefaultDB, "database: SQLite file path or postgres:// URL")
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	root.PersistentFlags().StringVar(&e.dataKeys, "data-keys", "", "keys that seal attachments at rest: base64, comma-separated, the first seals (rotate by putting a new key first)")
+	root.PersistentFlags().StringVar(&e.keyFile, "key-file", "", "without --data-keys, a key file created on first use (default: reunite.key beside the SQLite database, or ./data/reunite.key)")
 	root.AddCommand(
 		serveCmd(e), demoCmd(e), migrateCmd(e), orgCmd(e), userCmd(e), tokenCmd(e),
-		importCmd(e), exportCmd(e), synthCmd(e), matchCmd(e), evalCmd(e), benchCmd(e), versionCmd(e),
+		importCmd(e), exportCmd(e), listCmd(e), reportCmd(e), synthCmd(e), matchCmd(e), evalCmd(e), benchCmd(e), versionCmd(e),
 	)
 	return root
 }
@@ -94,7 +100,21 @@ func (e *env) open(ctx context.Context) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.New(s, e.log), nil
+	keyFile := e.keyFile
+	if keyFile == "" {
+		keyFile = filepath.Join("data", "reunite.key")
+		if !store.IsPostgres(e.db) {
+			keyFile = filepath.Join(filepath.Dir(e.db), "reunite.key")
+		}
+	}
+	keys, err := seal.Load(e.dataKeys, keyFile)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("data keys: %w", err)
+	}
+	a := app.New(s, e.log)
+	a.SetKeyring(keys)
+	return a, nil
 }
 
 // withApp opens the database for a command's run and closes it after.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,7 @@ func parseKind(s string) (domain.Kind, error) {
 
 func importCmd(e *env) *cobra.Command {
 	var kindFlag, org, mapFlag string
+	var submitTo []string
 	cmd := &cobra.Command{
 		Use:   "import --kind child|request --org ORG FILE",
 		Short: "Import an interchange CSV of child records or tracing requests",
@@ -63,9 +65,18 @@ Columns: ` + fmt.Sprint(interchange.Columns()) + `
 			}
 			fmt.Fprintf(e.out, "imported %d %s records from %s in %s (%.0f rows/s)\n",
 				res.Imported, kind, args[0], res.Duration.Round(time.Millisecond), float64(res.Rows)/res.Duration.Seconds())
+			if len(submitTo) == 0 {
+				return nil
+			}
+			l, err := a.SubmitList(cmd.Context(), p, app.ListSubmission{Kind: kind, RecordIDs: res.IDs, Recipients: submitTo, Note: "imported from " + filepath.Base(args[0])})
+			if err != nil {
+				return fmt.Errorf("imported, but the list was not submitted: %w", err)
+			}
+			fmt.Fprintf(e.out, "submitted list %d (%d records) to %s\n", l.Number, l.Count, strings.Join(submitTo, ", "))
 			return nil
 		}),
 	}
+	cmd.Flags().StringSliceVar(&submitTo, "submit-to", nil, "hand the imported records over in a list to these organisations (slugs or ids, comma-separated)")
 	cmd.Flags().StringVar(&kindFlag, "kind", "", "child or request (required)")
 	cmd.Flags().StringVar(&org, "org", "", "owning organisation, slug or id (required)")
 	cmd.Flags().StringVar(&mapFlag, "map", "", "column renames: from=to,from=to")
