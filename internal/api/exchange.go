@@ -99,7 +99,7 @@ func (s *Server) acknowledgeList(w http.ResponseWriter, r *http.Request, p acces
 }
 
 func (s *Server) listCases(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	cs, err := s.app.Cases(r.Context(), p, r.URL.Query().Get("state"))
+	cs, err := s.app.Cases(r.Context(), p, r.URL.Query().Get("state"), r.URL.Query().Get("turned_18"))
 	if err != nil {
 		return err
 	}

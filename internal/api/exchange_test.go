@@ -290,3 +290,32 @@ func TestExchangeStory(t *testing.T) {
 		}
 	})
 }
+
+// TestTurned18Cohort checks that records say whether the person has turned
+// 18 since the displacement, and that the cohort is listed on its own.
+func TestTurned18Cohort(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteDSN(t))
+	year := time.Now().UTC().Year()
+	for _, c := range []struct{ id, birth, sep string }{
+		{"A-adult", fmt.Sprint(year-19) + "-01-10", fmt.Sprint(year-3) + "-03"}, // 16 then, 19 now
+		{"A-child", fmt.Sprint(year-10) + "-06-01", fmt.Sprint(year-3) + "-03"},
+		{"A-maybe", fmt.Sprint(year - 18), fmt.Sprint(year-3) + "-03"}, // 18 this year, or not yet
+	} {
+		body := childBody("Іван", "Бойко")
+		body["external_id"] = c.id
+		body["person"].(map[string]any)["birth_date"] = c.birth
+		body["person"].(map[string]any)["separation"] = map[string]any{"date": c.sep}
+		delete(body, "sensitive")
+		if r := w.do("ua-caseworker", "POST", "/api/v1/tracing-requests", body); r.status != 201 {
+			t.Fatalf("%s: %d %s", c.id, r.status, r.body)
+		}
+	}
+	for want, ids := range map[string][]string{"yes": {"A-adult"}, "no": {"A-child"}, "possibly": {"A-maybe"}} {
+		var out struct{ Items []domain.Record }
+		w.do("ua-caseworker", "GET", "/api/v1/tracing-requests?turned_18="+want, nil).json(t, &out)
+		if len(out.Items) != len(ids) || out.Items[0].ExternalID != ids[0] || string(out.Items[0].Turned18) != want {
+			t.Errorf("turned_18=%s: %+v", want, out.Items)
+		}
+	}
+	w.do("ua-caseworker", "GET", "/api/v1/tracing-requests?turned_18=maybe", nil).problem(t, 400)
+}

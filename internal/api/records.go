@@ -181,6 +181,12 @@ func (h recordHandlers) filter(r *http.Request) (store.RecordFilter, error) {
 	if f.Sex != "" && !slices.Contains(domain.Sexes, f.Sex) {
 		bad("sex", fmt.Sprintf("must be one of %v", domain.Sexes))
 	}
+	if v := q.Get("turned_18"); v != "" {
+		f.Turned18 = domain.Tristate(v)
+		if !slices.Contains([]domain.Tristate{domain.Yes, domain.No, domain.Possibly}, f.Turned18) {
+			bad("turned_18", "must be yes, no or possibly")
+		}
+	}
 	if f.Category != "" && !slices.Contains(domain.Categories, f.Category) {
 		bad("category", fmt.Sprintf("must be one of %v", domain.Categories))
 	}

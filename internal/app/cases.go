@@ -191,14 +191,15 @@ func canReadCases(p access.Principal) bool {
 	return p.Can(access.ReadRecords) || p.Can(access.ReviewMatches)
 }
 
-// Cases lists the cases p's organisation is a party to.
-func (a *App) Cases(ctx context.Context, p access.Principal, state string) ([]store.Case, error) {
+// Cases lists the cases p's organisation is a party to, in a state and of
+// the turned-18 cohort if those are given.
+func (a *App) Cases(ctx context.Context, p access.Principal, state, turned18 string) ([]store.Case, error) {
 	if !canReadCases(p) {
 		return nil, ErrForbidden
 	}
 	var cs []store.Case
 	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
-		cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state})
+		cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state, Turned18: turned18})
 		return err
 	})
 	return cs, err

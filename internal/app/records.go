@@ -224,6 +224,9 @@ func viewAll(ctx context.Context, v *viewer, recs []domain.Record, f store.Recor
 		if err != nil {
 			return nil, err
 		}
+		if f.Turned18 != "" && view.Turned18 != f.Turned18 {
+			continue // not a refusal: the record is not one asked for
+		}
 		if !matchesFilter(view, stage, f) {
 			e := auditOf(v.p, ActionList, store.OutcomeDenied, &r)
 			e.Detail = "search on a field the sharing policy withholds"
@@ -255,13 +258,16 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 	f.Limit++ // one more tells whether there is a next page
 	f.SharedWith = p.OrgID
 	var recs []domain.Record
-	more := false
+	more, last := false, ""
 	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
 		if recs, err = tx.Records(ctx, f); err != nil {
 			return err
 		}
 		if more = len(recs) > limit; more {
 			recs = recs[:limit]
+		}
+		if len(recs) > 0 {
+			last = recs[len(recs)-1].ID // before viewAll leaves any out
 		}
 		if recs, err = viewAll(ctx, newViewer(p, tx), recs, f); err != nil {
 			return err
@@ -277,7 +283,7 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 	}
 	next := ""
 	if more {
-		next = recs[len(recs)-1].ID
+		next = last
 	}
 	return recs, next, nil
 }

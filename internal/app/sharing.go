@@ -21,11 +21,12 @@ var handoverStates = []string{"handover_planned", "reunited", "follow_up", "clos
 type viewer struct {
 	p        access.Principal
 	tx       *store.Tx
+	today    domain.Date
 	policies map[string]sharing.Policy // by owner
 }
 
 func newViewer(p access.Principal, tx *store.Tx) *viewer {
-	return &viewer{p: p, tx: tx, policies: map[string]sharing.Policy{}}
+	return &viewer{p: p, tx: tx, today: domain.DateOf(tx.Now()), policies: map[string]sharing.Policy{}}
 }
 
 // stage is how far p's organisation may see r.
@@ -81,6 +82,10 @@ func (v *viewer) view(ctx context.Context, r domain.Record) (domain.Record, shar
 	}
 	if !v.p.Can(access.ReadSensitive) {
 		out.Sensitive = domain.Sensitive{}
+	}
+	if !out.Person.BirthDate.IsZero() {
+		// Derived from what the viewer sees, so it tells nothing more.
+		out.Turned18 = domain.TurnedEighteen(out.Person.BirthDate, out.Person.Separation.Date, v.today)
 	}
 	return out, stage, err
 }

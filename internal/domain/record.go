@@ -41,6 +41,11 @@ type Record struct {
 	// a child is now, so they are never shared for matching.
 	Sensitive Sensitive `json:"sensitive,omitzero"`
 
+	// Turned18 says whether the person has turned 18 since the
+	// displacement (yes, no, possibly), as of the day it was read. It is
+	// derived, never stored: reads fill it in (see TurnedEighteen).
+	Turned18 Tristate `json:"turned_18,omitempty"`
+
 	CreatedAt time.Time  `json:"created_at"`
 	CreatedBy string     `json:"created_by"`
 	UpdatedAt time.Time  `json:"updated_at"`

@@ -185,6 +185,7 @@ type CaseFilter struct {
 	// empty for the operator's reports over all cases.
 	PartyOf  string
 	State    string
+	Turned18 string // yes, no, possibly: as of the day the case opened
 	RecordID string
 	Limit    int
 }
@@ -204,6 +205,9 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	}
 	if f.State != "" {
 		conds = append(conds, "state = "+arg(f.State))
+	}
+	if f.Turned18 != "" {
+		conds = append(conds, "turned18 = "+arg(f.Turned18))
 	}
 	if f.RecordID != "" {
 		if !validID(f.RecordID) {

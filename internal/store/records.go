@@ -299,7 +299,11 @@ type RecordFilter struct {
 	// SharedWith adds, to the records owned by OrgIDs, those in lists this
 	// organisation has received. What of them it may see is for the
 	// sharing policy to say (package sharing), not the store.
-	SharedWith     string
+	SharedWith string
+	// Turned18, if set, keeps the records whose person has (yes), has
+	// not (no) or may have (possibly) turned 18 since the displacement.
+	// It depends on today, so the application applies it, not SQL.
+	Turned18       domain.Tristate
 	Kind           domain.Kind
 	ExternalID     string
 	Sex            domain.Sex
