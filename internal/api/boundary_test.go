@@ -201,6 +201,28 @@ func TestPolicyBoundary(t *testing.T) {
 		if !pol.Default {
 			t.Fatal("ua changed its own sharing policy")
 		}
+
+		// The mediator's admin narrows what ua sees of ru's records: from
+		// then on ua reads the sex and birth date, not the names.
+		w.do("med-admin", "PUT", "/api/v1/sharing-policies/ru/ua", map[string]any{"listed": []string{"current_location"}, "handover": []string{}}).problem(t, 422)
+		if r := w.do("med-admin", "PUT", "/api/v1/sharing-policies/ru/ua", map[string]any{"listed": []string{"sex", "birth_date"}, "handover": []string{"current_location"}}); r.status != 200 {
+			t.Fatalf("set policy: %d %s", r.status, r.body)
+		}
+		var narrowed domain.Record
+		w.do("ua-caseworker", "GET", shared, nil).json(t, &narrowed)
+		if len(narrowed.Person.Names) != 0 || narrowed.Person.Sex != "male" || narrowed.Person.BirthDate.IsZero() {
+			t.Fatalf("after narrowing: %+v", narrowed.Person)
+		}
+		// Searching by name now finds nothing of ru's, and says so in the audit.
+		var me domain.User
+		w.do("ua-caseworker", "GET", "/api/v1/me", nil).json(t, &me)
+		before := w.deniedCount(me.ID)
+		if n := w.count("ua-caseworker", "/api/v1/children?family_name=Мар"); n != 0 {
+			t.Fatalf("a search by a withheld field found %d", n)
+		}
+		if w.deniedCount(me.ID) == before {
+			t.Fatal("a search on a withheld field was not audited")
+		}
 	})
 }
 
