@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"syscall"
 	"time"
@@ -46,7 +48,7 @@ type matchBench struct {
 func benchMatchCmd(e *env) *cobra.Command {
 	var n, trgmSample int
 	var seed uint64
-	var difficulty, pg string
+	var difficulty, pg, cpuProfile, memProfile string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "match",
@@ -77,6 +79,22 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 			// The records are prepared as they are read and not kept: the
 			// engine needs only their compact form (a sample of requests is
 			// kept to measure single-record latency).
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
+			// A million records a side hold about 1.2 GiB live. The
+			// collector's default pacing lets the heap grow to twice the
+			// live heap before collecting, which would put the peak near
+			// 2.5 GiB; a soft limit makes it collect sooner instead, at
+			// some CPU cost only when the heap nears the limit. An explicit
+			// GOMEMLIMIT wins.
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(benchMemoryLimit)
+			}
 			start := time.Now()
 			b := match.NewBuilder(match.Options{Seed: seed})
 			var sample []domain.Record
@@ -123,6 +141,12 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 			at := match.Evaluate(pairs, truth, []float64{res.ReviewThresh})[0]
 			res.BestF1, res.BestThreshold, res.RecallReview, res.PrecReview = best.F1, best.Threshold, at.Recall, at.Precision
 			res.SingleP50Ms, res.SingleP99Ms = singleLatency(en, sample)
+			if memProfile != "" {
+				if err := writeHeapProfile(memProfile); err != nil {
+					return err
+				}
+				runtime.KeepAlive(en)
+			}
 
 			if pg != "" {
 				reqs, err := readRecords(filepath.Join(dir, SynthRequests), domain.KindRequest)
@@ -154,7 +178,45 @@ comparison (recall@10 on a sample of requests, and its query latency).`,
 	cmd.Flags().StringVar(&pg, "pg", "", "PostgreSQL URL: also measure pg_trgm similarity search there")
 	cmd.Flags().IntVar(&trgmSample, "pg-sample", 1000, "requests pg_trgm is queried with")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	// Profiles of the build and link, for go tool pprof; hidden because
+	// they are for the engine's developers.
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of reading, building and linking to this file")
+	cmd.Flags().StringVar(&memProfile, "memprofile", "", "write a heap profile, taken after linking, to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
+	_ = cmd.Flags().MarkHidden("memprofile")
 	return cmd
+}
+
+// benchMemoryLimit is the soft memory limit bench match runs under: below
+// the 2 GiB the engine must fit in at a million records a side, with room
+// for what the runtime holds outside the heap.
+const benchMemoryLimit = 1800 << 20
+
+// startCPUProfile starts profiling the CPU into path; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes the live heap, as of the last GC, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // singleLatency measures the incremental path: one new tracing request

@@ -43,7 +43,7 @@ func TestBlockingFindsDamagedPairs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := newPreparer()
-			ix := newIndex(1)
+			ix := buildIndex(nil, 1)
 			ix.add(p.prepare(&c.child))
 			q := p.prepare(&request)
 			if got := ix.searcher().candidates(&q); len(got) != 1 {
@@ -53,7 +53,7 @@ func TestBlockingFindsDamagedPairs(t *testing.T) {
 	}
 	// And blocking is still selective: an unrelated girl is not a candidate.
 	p := newPreparer()
-	ix := newIndex(1)
+	ix := buildIndex(nil, 1)
 	other := child("Вікторія", "Олегівна", "Бондар", "2015-03-02", nil)
 	ix.add(p.prepare(&other))
 	q := p.prepare(&request)

@@ -113,10 +113,7 @@ func Train(ctx context.Context, requests, children []domain.Record, opts Options
 }
 
 func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, error) {
-	ix := newIndex(len(kids))
-	for i := range kids {
-		ix.add(kids[i])
-	}
+	ix := buildIndex(kids, opts.Workers)
 	tf := countTerms(reqs, kids)
 	tf.setShares(reqs)
 	tf.setShares(ix.ents)
@@ -171,10 +168,9 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 	md := newModel(m, u, prior, tf, iters)
 	en := &Engine{opts: opts, model: md, index: ix, prep: newPreparer()}
 	if opts.IndexRequests {
-		en.requests = newIndex(len(reqs))
-		for i := range reqs {
-			en.requests.add(reqs[i])
-		}
+		// Clipped: records added to the index later must not be written
+		// into an array a Builder's engine still holds (en.trained).
+		en.requests = buildIndex(slices.Clip(reqs), opts.Workers)
 	}
 	return en, nil
 }
@@ -349,7 +345,9 @@ func (en *Engine) Candidates(r *domain.Record) []Pair {
 	e = ents[0]
 	en.mu.RLock()
 	defer en.mu.RUnlock()
-	return en.best(en.index.searcher(), &e, nil, -1)
+	s := en.index.borrow()
+	defer en.index.release(s)
+	return en.best(s, &e, nil, -1)
 }
 
 // Upsert indexes a new or changed record and returns its best candidates on
@@ -374,8 +372,10 @@ func (en *Engine) Upsert(r *domain.Record) []Pair {
 	}
 	en.mu.RLock()
 	defer en.mu.RUnlock()
+	s := other.borrow()
+	defer other.release(s)
 	if r.Kind == domain.KindRequest {
-		return en.best(other.searcher(), &e, nil, -1)
+		return en.best(s, &e, nil, -1)
 	}
 	// A child's candidates are requests; score each pair from the
 	// request's side, as linking does, so weights are the same both ways,
@@ -383,8 +383,9 @@ func (en *Engine) Upsert(r *domain.Record) []Pair {
 	// probabilities are the same as a full link would give.
 	var out []Pair
 	minWeight := logit(en.opts.MinProbability)
-	children := en.index.searcher()
-	for _, c := range other.searcher().candidates(&e) {
+	children := en.index.borrow()
+	defer en.index.release(children)
+	for _, c := range s.candidates(&e) {
 		req := &other.ents[c]
 		bounds := en.model.bounds(req)
 		if _, ok := en.model.pruned(req, &e, minWeight, &bounds); !ok {
