@@ -159,7 +159,16 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time // one timestamp for everything the transaction writes
+	// onCommit runs after a successful commit: effects outside the
+	// database (caches, receipts handed to the caller) that must not
+	// happen for an attempt that rolled back or is retried.
+	onCommit []func()
 }
+
+// OnCommit registers fn to run once this transaction has committed. It
+// never runs for a transaction that rolls back, so InTx's retries cannot
+// run it twice.
+func (t *Tx) OnCommit(fn func()) { t.onCommit = append(t.onCommit, fn) }
 
 // Now is the transaction's timestamp.
 func (t *Tx) Now() time.Time { return t.now }
@@ -210,6 +219,9 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, fn := range t.onCommit {
+		fn()
 	}
 	return nil
 }

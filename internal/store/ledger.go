@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/transparency-dev/merkle/compact"
+
+	"github.com/reunite-ftr/reunite/internal/ledger"
+)
+
+// LedgerTx is the ledger's storage (ledger.Store) within one transaction:
+// a ledger.Log built on it appends in the caller's transaction, so an act
+// and its entry are committed together or not at all.
+//
+// Get one with Tx.Ledger, after Tx.LockLedger if the transaction appends.
+type LedgerTx struct{ t *Tx }
+
+var _ ledger.Store = LedgerTx{}
+
+// Ledger returns the ledger's storage in this transaction.
+func (t *Tx) Ledger() LedgerTx { return LedgerTx{t} }
+
+// ledgerLockKey is the PostgreSQL advisory lock that serialises appends.
+// Any 64-bit constant will do as long as nothing else uses it.
+const ledgerLockKey = 0x7265756e6974654c // "reuniteL"
+
+// LockLedger makes this transaction the only one appending to the ledger
+// until it ends. Entries take consecutive positions, so two transactions
+// appending at once would both take position n and one would fail at its
+// insert, which in PostgreSQL aborts the whole transaction (and the act
+// with it). Taking the lock first makes the second wait for the first to
+// commit and then read the new size (READ COMMITTED sees it). In SQLite
+// every write transaction already holds the database's one write lock.
+func (t *Tx) LockLedger(ctx context.Context) error {
+	if t.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLockKey)); err != nil {
+		return fmt.Errorf("lock ledger: %w", err)
+	}
+	return nil
+}
+
+// Size implements ledger.Store: one past the last entry. MAX rather than
+// COUNT: it is one primary-key lookup at any size, and a row deleted from
+// the middle does not move the end (a verifier then finds the hole).
+func (l LedgerTx) Size(ctx context.Context) (uint64, error) {
+	var n sql.NullInt64
+	if err := l.t.queryRow(ctx, `SELECT MAX(idx) FROM ledger_entries`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("ledger size: %w", err)
+	}
+	if !n.Valid {
+		return 0, nil
+	}
+	return uint64(n.Int64) + 1, nil
+}
+
+// Append implements ledger.Store: the entry's leaf bytes, its leaf hash and
+// the subtree roots it completes, in the caller's transaction.
+func (l LedgerTx) Append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node) error {
+	size, err := l.Size(ctx)
+	if err != nil {
+		return err
+	}
+	if e.Index != size {
+		return fmt.Errorf("%w: entry %d, size %d", ledger.ErrConflict, e.Index, size)
+	}
+	if _, err := l.t.exec(ctx, `INSERT INTO ledger_entries (idx, leaf, leaf_hash) VALUES ($1, $2, $3)`,
+		int64(e.Index), e.LeafData(), leaf[:]); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("%w: entry %d: %v", ledger.ErrConflict, e.Index, err)
+		}
+		return fmt.Errorf("ledger append %d: %w", e.Index, err)
+	}
+	for _, n := range parents {
+		if _, err := l.t.exec(ctx, `INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`,
+			int(n.ID.Level), int64(n.ID.Index), n.Hash[:]); err != nil {
+			return fmt.Errorf("ledger append %d: node %v: %w", e.Index, n.ID, err)
+		}
+	}
+	return nil
+}
+
+// LedgerLeaf is one stored row of the ledger, as stored.
+type LedgerLeaf struct {
+	Index uint64
+	Leaf  []byte
+}
+
+// LedgerLeaves returns the stored rows [from, to) as they are, in order of
+// position, without parsing or checking them: what the API serves, so that
+// a verifier sees exactly what the database holds (a missing row is missing
+// from the answer).
+func (t *Tx) LedgerLeaves(ctx context.Context, from, to uint64) ([]LedgerLeaf, error) {
+	rows, err := t.query(ctx, `SELECT idx, leaf FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, int64(from), int64(to))
+	if err != nil {
+		return nil, fmt.Errorf("ledger leaves: %w", err)
+	}
+	defer rows.Close()
+	var out []LedgerLeaf
+	for rows.Next() {
+		var idx int64
+		var leaf []byte
+		if err := rows.Scan(&idx, &leaf); err != nil {
+			return nil, err
+		}
+		out = append(out, LedgerLeaf{Index: uint64(idx), Leaf: leaf})
+	}
+	return out, rows.Err()
+}
+
+// Entries implements ledger.Store. A row that is missing or does not parse
+// is an error naming it.
+func (l LedgerTx) Entries(ctx context.Context, from, to uint64) ([]ledger.Entry, error) {
+	if from > to {
+		return nil, fmt.Errorf("ledger entries [%d, %d): empty range", from, to)
+	}
+	rows, err := l.t.LedgerLeaves(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ledger.Entry, 0, len(rows))
+	for i, r := range rows {
+		if want := from + uint64(i); r.Index != want {
+			return nil, fmt.Errorf("ledger entry %d is missing", want)
+		}
+		e, err := ledger.ParseLeaf(r.Leaf)
+		if err != nil {
+			return nil, fmt.Errorf("ledger entry %d: %w", r.Index, err)
+		}
+		out = append(out, e)
+	}
+	if uint64(len(out)) != to-from {
+		return nil, fmt.Errorf("ledger entries [%d, %d) out of range: %d stored", from, to, len(out))
+	}
+	return out, nil
+}
+
+// Hashes implements ledger.Store: level 0 from the entries' leaf hashes,
+// the others from ledger_nodes, in two queries whatever the number of ids
+// (a proof or a border is at most a few dozen).
+func (l LedgerTx) Hashes(ctx context.Context, ids []compact.NodeID) ([]ledger.Hash, error) {
+	found := make(map[compact.NodeID]ledger.Hash, len(ids))
+	var leaves, nodes []any
+	var leafQ, nodeQ []string
+	for _, id := range ids {
+		if id.Level == 0 {
+			leaves = append(leaves, int64(id.Index))
+			leafQ = append(leafQ, fmt.Sprintf("$%d", len(leaves)))
+		} else {
+			nodes = append(nodes, int(id.Level), int64(id.Index))
+			nodeQ = append(nodeQ, fmt.Sprintf("(level = $%d AND idx = $%d)", len(nodes)-1, len(nodes)))
+		}
+	}
+	scan := func(q string, args []any, level bool) error {
+		rows, err := l.t.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("ledger hashes: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var lv int
+			var idx int64
+			var h []byte
+			dst := []any{&idx, &h}
+			if level {
+				dst = append([]any{&lv}, dst...)
+			}
+			if err := rows.Scan(dst...); err != nil {
+				return err
+			}
+			if len(h) != len(ledger.Hash{}) {
+				return fmt.Errorf("ledger node (%d, %d): hash of %d bytes", lv, idx, len(h))
+			}
+			found[compact.NewNodeID(uint(lv), uint64(idx))] = ledger.Hash(h)
+		}
+		return rows.Err()
+	}
+	if len(leaves) > 0 {
+		if err := scan(`SELECT idx, leaf_hash FROM ledger_entries WHERE idx IN (`+strings.Join(leafQ, ", ")+`)`, leaves, false); err != nil {
+			return nil, err
+		}
+	}
+	if len(nodes) > 0 {
+		if err := scan(`SELECT level, idx, hash FROM ledger_nodes WHERE `+strings.Join(nodeQ, " OR "), nodes, true); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]ledger.Hash, len(ids))
+	for i, id := range ids {
+		h, ok := found[id]
+		if !ok {
+			return nil, fmt.Errorf("ledger: no stored node %v", id)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// Purposes of ledger keys.
+const (
+	LedgerKeyOrg  = "org"
+	LedgerKeyLog  = "log"
+	LedgerKeySalt = "salt"
+)
+
+// LedgerKey is one of the ledger's secrets, sealed by the application
+// (the store never sees it in the clear).
+type LedgerKey struct {
+	ID        string    `json:"id"`
+	Purpose   string    `json:"purpose"`
+	Owner     string    `json:"owner"`
+	Public    string    `json:"public,omitempty"`
+	SealKeyID string    `json:"-"`
+	Sealed    []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	RetiredAt time.Time `json:"retired_at,omitzero"`
+}
+
+const ledgerKeyColumns = `id, purpose, owner, public, seal_key_id, sealed, created_at, retired_at`
+
+func scanLedgerKey(row interface{ Scan(...any) error }) (LedgerKey, error) {
+	var k LedgerKey
+	var created, retired nullTime
+	err := row.Scan(&k.ID, &k.Purpose, &k.Owner, &k.Public, &k.SealKeyID, &k.Sealed, &created, &retired)
+	k.CreatedAt, k.RetiredAt = created.Time, retired.Time
+	return k, err
+}
+
+// CurrentLedgerKey returns the current (not retired) key of a purpose and
+// owner, or ErrNotFound.
+func (t *Tx) CurrentLedgerKey(ctx context.Context, purpose, owner string) (LedgerKey, error) {
+	k, err := scanLedgerKey(t.queryRow(ctx, `SELECT `+ledgerKeyColumns+` FROM ledger_keys
+		WHERE purpose = $1 AND owner = $2 AND retired_at IS NULL`, purpose, owner))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, fmt.Errorf("ledger %s key of %s: %w", purpose, owner, ErrNotFound)
+	}
+	if err != nil {
+		return k, fmt.Errorf("ledger %s key of %s: %w", purpose, owner, err)
+	}
+	return k, nil
+}
+
+// InsertLedgerKey adds a key; its CreatedAt is the transaction's time. A
+// second current key of a purpose and owner is ErrDuplicate.
+func (t *Tx) InsertLedgerKey(ctx context.Context, k *LedgerKey) error {
+	k.CreatedAt = t.now
+	_, err := t.exec(ctx, `INSERT INTO ledger_keys (`+ledgerKeyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)`,
+		k.ID, k.Purpose, k.Owner, k.Public, k.SealKeyID, k.Sealed, k.CreatedAt)
+	if isUniqueViolation(err) {
+		return fmt.Errorf("ledger %s key of %s: %w", k.Purpose, k.Owner, ErrDuplicate)
+	}
+	if err != nil {
+		return fmt.Errorf("insert ledger key: %w", err)
+	}
+	return nil
+}
+
+// RetireLedgerKey retires a key: it no longer signs, and its public half is
+// kept for what it signed.
+func (t *Tx) RetireLedgerKey(ctx context.Context, id string) error {
+	res, err := t.exec(ctx, `UPDATE ledger_keys SET retired_at = $1 WHERE id = $2 AND retired_at IS NULL`, t.now, id)
+	if err != nil {
+		return fmt.Errorf("retire ledger key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("ledger key %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// LedgerKeys returns every key of a purpose, current and retired, oldest
+// first.
+func (t *Tx) LedgerKeys(ctx context.Context, purpose string) ([]LedgerKey, error) {
+	rows, err := t.query(ctx, `SELECT `+ledgerKeyColumns+` FROM ledger_keys WHERE purpose = $1 ORDER BY created_at, id`, purpose)
+	if err != nil {
+		return nil, fmt.Errorf("ledger keys: %w", err)
+	}
+	defer rows.Close()
+	var out []LedgerKey
+	for rows.Next() {
+		k, err := scanLedgerKey(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// AddCosignature keeps a witness's cosignature line of the checkpoint of
+// size and root, replacing the witness's earlier one for that size (a
+// witness may cosign the same checkpoint again, later).
+func (t *Tx) AddCosignature(ctx context.Context, witness string, size uint64, root ledger.Hash, line string) error {
+	_, err := t.exec(ctx, `INSERT INTO ledger_cosignatures (witness, size, root, line, received_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (witness, size) DO UPDATE SET root = excluded.root, line = excluded.line, received_at = excluded.received_at`,
+		witness, int64(size), root[:], line, t.now)
+	if err != nil {
+		return fmt.Errorf("add cosignature: %w", err)
+	}
+	return nil
+}
+
+// Cosignatures returns the cosignature lines for the checkpoint of size and
+// root, by witness name.
+func (t *Tx) Cosignatures(ctx context.Context, size uint64, root ledger.Hash) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT line FROM ledger_cosignatures WHERE size = $1 AND root = $2 ORDER BY witness`, int64(size), root[:])
+	if err != nil {
+		return nil, fmt.Errorf("cosignatures: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		out = append(out, line)
+	}
+	return out, rows.Err()
+}
