@@ -17,6 +17,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/api"
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 	"github.com/reunite-ftr/reunite/internal/store/storetest"
 )
@@ -36,6 +37,13 @@ func newWorld(t *testing.T, dsn string) *world {
 	s := storetest.Open(t, dsn, store.Options{})
 	quiet := slog.New(slog.DiscardHandler)
 	a := app.New(s, quiet)
+	// Every cross-party act is recorded in the ledger, whose keys are
+	// sealed with the data keys: no keys, no acts.
+	keys, err := seal.Load(seal.NewKey(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetKeyring(keys)
 	w := &world{t: t, app: a, orgs: map[string]domain.Organisation{}, tokens: map[string]string{}}
 	ctx := context.Background()
 	root := access.Operator("test", domain.Organisation{})

@@ -49,8 +49,15 @@ type App struct {
 	// engine is the live matching engine, once StartMatching has trained
 	// one; nil before.
 	engine atomic.Pointer[match.Engine]
-	// keys seal attachments at rest; nil until SetKeyring.
+	// keys seal attachments and the ledger's secrets at rest; nil until
+	// SetKeyring. Without them no cross-party act can be recorded, so none
+	// can be done.
 	keys *seal.Keyring
+	// ledger caches the ledger's opened secrets (ledger.go).
+	ledger ledgerCache
+	// afterAppend, if set (by tests), runs right after each ledger append,
+	// inside the act's transaction.
+	afterAppend func() error
 }
 
 // New returns an App.

@@ -13,6 +13,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/interchange"
+	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 	"github.com/reunite-ftr/reunite/internal/store/storetest"
 	"github.com/reunite-ftr/reunite/internal/synth"
@@ -21,13 +22,26 @@ import (
 func setup(t testing.TB, dsn string) (*app.App, access.Principal) {
 	t.Helper()
 	s := storetest.Open(t, dsn, store.Options{})
-	a := app.New(s, slog.New(slog.DiscardHandler))
+	a := newApp(t, s)
 	org, err := a.CreateOrg(context.Background(), access.Operator("test", domain.Organisation{}),
 		domain.Organisation{Slug: "ua", Name: "UA", Kind: domain.OrgGovernment})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return a, access.Operator("test", org)
+}
+
+// newApp returns an App with data keys: the ledger's keys are sealed with
+// them, and without them no cross-party act can be recorded.
+func newApp(t testing.TB, s *store.Store) *app.App {
+	t.Helper()
+	a := app.New(s, slog.New(slog.DiscardHandler))
+	keys, err := seal.Load(seal.NewKey(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.SetKeyring(keys)
+	return a
 }
 
 // synthCSV returns n synthetic child records as interchange CSV.
@@ -239,7 +253,7 @@ func TestLiveMatching(t *testing.T) {
 	storetest.Dialects(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		s := storetest.Open(t, dsn, store.Options{})
-		a := app.New(s, slog.New(slog.DiscardHandler))
+		a := newApp(t, s)
 		root := access.Operator("test", domain.Organisation{})
 		ua, _ := a.CreateOrg(ctx, root, domain.Organisation{Slug: "ua", Name: "UA", Kind: domain.OrgGovernment})
 		ru, _ := a.CreateOrg(ctx, root, domain.Organisation{Slug: "ru", Name: "RU", Kind: domain.OrgGovernment})

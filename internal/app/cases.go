@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/cases"
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/ledger"
 	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
@@ -76,6 +78,18 @@ func (a *App) DecideCandidate(ctx context.Context, p access.Principal, id string
 		if d.Candidate, err = tx.Candidate(ctx, id); err != nil {
 			return err
 		}
+		if err := a.recordVote(ctx, tx, p, c, confirm, reason); err != nil {
+			return err
+		}
+		if d.Case != nil {
+			// After the vote that opened it, so the ledger reads in the
+			// order things happened.
+			cs := d.Case
+			if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: KindCaseOpened, Subjects: subjects("case", cs.ID, c.ID, cs.RequestID, cs.ChildID),
+				Detail: map[string]string{"number": strconv.Itoa(cs.Number), "state": cs.State, "mediator": cs.MediatorOrg}}); err != nil {
+				return err
+			}
+		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: action, Outcome: store.OutcomeOK,
 			RecordID: c.RequestID, RecordOrg: c.RequestOrg, RecordKind: domain.KindRequest,
 			Detail: fmt.Sprintf("candidate %s with child %s: %s", id, c.ChildID, detail)})
@@ -84,6 +98,36 @@ func (a *App) DecideCandidate(ctx context.Context, p access.Principal, id string
 		a.denyQuietly(ctx, p, ActionVote, "candidate "+id)
 	}
 	return d, err
+}
+
+// recordVote records a vote: the pair, the versions voted on, a commitment
+// to both records' persons as they were and to a rejection's reason (free
+// text, which may name people).
+func (a *App) recordVote(ctx context.Context, tx *store.Tx, p access.Principal, c store.Candidate, confirm bool, reason string) error {
+	rq, err := tx.Record(ctx, c.RequestID, false)
+	if err != nil {
+		return err
+	}
+	ch, err := tx.Record(ctx, c.ChildID, false)
+	if err != nil {
+		return err
+	}
+	h, err := a.hashJSON(ctx, tx, rq.Person, ch.Person)
+	if err != nil {
+		return err
+	}
+	e := ledger.Entry{Kind: ledger.KindMatchConfirmed, Subjects: subjects("candidate", c.ID), DataHashes: []string{h},
+		Detail: map[string]string{"request": c.RequestID, "child": c.ChildID,
+			"request_version": strconv.Itoa(rq.Version), "child_version": strconv.Itoa(ch.Version)}}
+	if !confirm {
+		e.Kind = ledger.KindMatchRejected
+		rh, err := a.hashData(ctx, tx, reason)
+		if err != nil {
+			return err
+		}
+		e.DataHashes = append(e.DataHashes, rh)
+	}
+	return a.record(ctx, tx, p.OrgID, e)
 }
 
 // confirmedByAll reports whether every organisation owning a side of c has
@@ -332,7 +376,18 @@ func (a *App) MoveCase(ctx context.Context, p access.Principal, id string, versi
 		if to == cases.Reunited {
 			reunitedOn = in.ReunitedAt.String()
 		}
+		from := c.State
 		if err := tx.MoveCase(ctx, &c, store.CaseEvent{To: string(to), Actor: p.ID, ActorOrg: p.OrgID, Reason: domain.Clean(in.Reason), Data: string(data)}, reunitedOn); err != nil {
+			return err
+		}
+		// The move's data (evidence, dates) and reason are committed to,
+		// not written: they can be about people.
+		h, err := a.hashData(ctx, tx, string(data), domain.Clean(in.Reason))
+		if err != nil {
+			return err
+		}
+		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindCaseTransition, Subjects: subjects("case", c.ID), DataHashes: []string{h},
+			Detail: map[string]string{"number": strconv.Itoa(c.Number), "from": from, "to": string(to), "version": strconv.Itoa(c.Version)}}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionCaseMove, Outcome: store.OutcomeOK,
@@ -366,6 +421,16 @@ func (a *App) PostMessage(ctx context.Context, p access.Principal, caseID, paren
 			return err
 		}
 		if err := tx.InsertMessage(ctx, &m); err != nil {
+			return err
+		}
+		h, err := a.hashData(ctx, tx, m.Body)
+		if err != nil {
+			return err
+		}
+		s := subjects("case", c.ID)
+		s = append(s, subjects("message", m.ID)...)
+		s = append(s, subjects("parent", m.ParentID)...)
+		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindMessageSent, Subjects: s, DataHashes: []string{h}}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionMessage, Outcome: store.OutcomeOK,
@@ -420,7 +485,7 @@ var AttachmentTypes = []string{"application/pdf", "image/jpeg", "image/png", "te
 func (a *App) SetKeyring(k *seal.Keyring) { a.keys = k }
 
 // ErrNoKeys: attachments need a keyring and none was given.
-var ErrNoKeys = errors.New("no data key configured: attachments cannot be stored")
+var ErrNoKeys = errors.New("no data key configured: attachments and the ledger's keys cannot be sealed")
 
 // AddAttachment stores a document or photo on a case, sealed at rest.
 func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, messageID, name string, content []byte) (store.Attachment, error) {
@@ -459,6 +524,17 @@ func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, mes
 			return err
 		}
 		if err := tx.InsertAttachment(ctx, &at); err != nil {
+			return err
+		}
+		h, err := a.hashData(ctx, tx, string(content))
+		if err != nil {
+			return err
+		}
+		s := subjects("case", c.ID)
+		s = append(s, subjects("attachment", at.ID)...)
+		s = append(s, subjects("message", at.MessageID)...)
+		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: KindAttachmentAdded, Subjects: s, DataHashes: []string{h},
+			Detail: map[string]string{"content_type": ctype, "size": strconv.Itoa(at.Size)}}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionAttachmentAdd, Outcome: store.OutcomeOK,

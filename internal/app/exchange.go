@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/ledger"
 	"github.com/reunite-ftr/reunite/internal/sharing"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
@@ -73,6 +75,11 @@ func (a *App) SetSharingPolicy(ctx context.Context, p access.Principal, pol shar
 		}
 		pol.Owner, pol.Viewer, pol.Default = o.ID, v.ID, false
 		if err := tx.SetSharingPolicy(ctx, pol, p.ID); err != nil {
+			return err
+		}
+		// Field names only: a policy holds no personal data.
+		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindSharingPolicyChanged, Subjects: subjects("org", o.ID, v.ID),
+			Detail: map[string]string{"listed": joinFields(pol.Listed), "handover": joinFields(pol.Handover)}}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionPolicySet, Outcome: store.OutcomeOK,
@@ -143,6 +150,9 @@ func (a *App) SubmitList(ctx context.Context, p access.Principal, s ListSubmissi
 			e.Detail = fmt.Sprintf("in list %d", l.Number)
 			entries = append(entries, e)
 		}
+		if err := a.recordList(ctx, tx, p, l, recs); err != nil {
+			return err
+		}
 		return tx.AppendAudit(ctx, entries...)
 	})
 	if err != nil {
@@ -161,6 +171,31 @@ func (a *App) SubmitList(ctx context.Context, p access.Principal, s ListSubmissi
 		}
 	}
 	return l, err
+}
+
+// recordList records a submitted list: its recipients, and one commitment
+// to every record in it as handed over (id, version and person), so that
+// what was in the list can be shown later without the ledger holding it.
+func (a *App) recordList(ctx context.Context, tx *store.Tx, p access.Principal, l store.List, recs []domain.Record) error {
+	parts := make([]any, 0, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		parts = append(parts, struct {
+			ID      string        `json:"id"`
+			Version int           `json:"version"`
+			Person  domain.Person `json:"person"`
+		}{r.ID, r.Version, r.Person})
+	}
+	h, err := a.hashJSON(ctx, tx, parts...)
+	if err != nil {
+		return err
+	}
+	subj := subjects("list", l.ID)
+	for _, r := range l.Recipients {
+		subj = append(subj, "org:"+r.OrgID)
+	}
+	return a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindListSubmitted, Subjects: subj, DataHashes: []string{h},
+		Detail: map[string]string{"number": strconv.Itoa(l.Number), "kind": string(l.Kind), "count": strconv.Itoa(l.Count)}})
 }
 
 func recipientIDs(l store.List) string {
@@ -250,6 +285,10 @@ func (a *App) AcknowledgeList(ctx context.Context, p access.Principal, id string
 			return err
 		}
 		if l, err = tx.List(ctx, id); err != nil {
+			return err
+		}
+		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindListAcknowledged, Subjects: subjects("list", l.ID),
+			Detail: map[string]string{"number": strconv.Itoa(l.Number), "owner": l.OrgID}}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionListAck, Outcome: store.OutcomeOK,

@@ -70,7 +70,11 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 				}
 			}
 		}
-		return tx.ProposeCandidates(ctx, cands)
+		ids, err := tx.ProposeCandidatesIDs(ctx, cands)
+		if err != nil {
+			return err
+		}
+		return a.recordProposals(ctx, tx, ids, map[string]string{"run": "live"})
 	})
 	if err != nil {
 		a.log.Error("matching new records", "records", len(recs), "err", err)

@@ -115,7 +115,11 @@ func (a *App) MatchAll(ctx context.Context, actor string, opts MatchOptions) (Ma
 		cands = append(cands, c)
 	}
 	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.ProposeCandidates(ctx, cands); err != nil {
+		ids, err := tx.ProposeCandidatesIDs(ctx, cands)
+		if err != nil {
+			return err
+		}
+		if err := a.recordProposals(ctx, tx, ids, map[string]string{"run": "batch"}); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: actor, Action: "match.run", Outcome: store.OutcomeOK,

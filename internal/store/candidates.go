@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,16 @@ type Candidate struct {
 // has changed since it was rejected (its version differs), so a rejection
 // is never overridden by the same evidence. Each pair may appear once.
 func (t *Tx) ProposeCandidates(ctx context.Context, cs []Candidate) error {
+	_, err := t.ProposeCandidatesIDs(ctx, cs)
+	return err
+}
+
+// ProposeCandidatesIDs is ProposeCandidates that returns the ids of the
+// candidates it proposed (new, or proposed again), sorted: the ledger
+// records them. A pair left as it was (decided, and neither record
+// changed) is not among them; a pair already proposed keeps its id.
+func (t *Tx) ProposeCandidatesIDs(ctx context.Context, cs []Candidate) ([]string, error) {
+	var ids []string
 	for len(cs) > 0 {
 		n := min(len(cs), MaxBatch)
 		args := make([]any, 0, n*11)
@@ -63,12 +74,27 @@ func (t *Tx) ProposeCandidates(ctx context.Context, cs []Candidate) error {
 			WHERE match_candidates.status = 'proposed'
 			   OR (match_candidates.status = 'rejected' AND (match_candidates.request_version <> excluded.request_version
 			                                              OR match_candidates.child_version <> excluded.child_version))`
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("propose candidates: %w", err)
+		q += ` RETURNING id`
+		rows, err := t.query(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("propose candidates: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("propose candidates: %w", err)
 		}
 		cs = cs[n:]
 	}
-	return nil
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // CandidateFilter selects candidates for a review queue.
