@@ -47,6 +47,7 @@ func New(a *app.App, log *slog.Logger) *Server {
 	s.handle("POST /api/v1/candidates/{id}/confirm", s.decideCandidate(true))
 	s.handle("POST /api/v1/candidates/{id}/reject", s.decideCandidate(false))
 	s.routeExchange()
+	s.routeLedger()
 	for path, kind := range recordPaths {
 		rh := recordHandlers{s: s, kind: kind}
 		s.handle("GET /api/v1/"+path, rh.list)
@@ -70,6 +71,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, p access.Principal
 
 func (s *Server) handle(pattern string, h handlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx, rs := app.WithReceipts(r.Context())
+		r = r.WithContext(ctx)
+		w = &receiptWriter{ResponseWriter: w, rs: rs}
 		p, err := s.authenticate(r)
 		if err == nil {
 			err = h(w, r, p)

@@ -72,4 +72,3 @@ func TestLedgerAtomic(t *testing.T) {
 		}
 	})
 }
-

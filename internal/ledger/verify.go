@@ -32,6 +32,17 @@ type Source interface {
 	ConsistencyProof(ctx context.Context, from, to uint64) ([][]byte, error)
 }
 
+// LeafError is what a Source returns from Entries when it cannot produce
+// one entry: a leaf missing from what it was served, or a leaf that does not
+// parse (ParseLeaf). The verifier names that entry rather than the batch.
+type LeafError struct {
+	Index uint64
+	Err   error
+}
+
+func (e *LeafError) Error() string { return fmt.Sprintf("ledger: entry %d: %v", e.Index, e.Err) }
+func (e *LeafError) Unwrap() error { return e.Err }
+
 // VerifierState is everything a verifier knows, as JSON: what it trusts
 // (pinned keys, witness quorum), what it has verified (the last checkpoint
 // and the tree's border at that size) and what it holds (receipts, and, if
@@ -491,6 +502,11 @@ func (r *run) fetch(from, to uint64, fn func(pos uint64, f *fetched)) bool {
 	for lo := from; lo < to; lo += batch {
 		hi := min(lo+batch, to)
 		es, err := r.src.Entries(r.ctx, lo, hi)
+		var le *LeafError
+		if errors.As(err, &le) {
+			r.entryProblem(ProblemEntry, le.Index, "%v", le.Err)
+			return false
+		}
 		if err != nil {
 			r.problem(ProblemSource, int64(lo), "entries [%d, %d): %v", lo, hi, err)
 			return false
