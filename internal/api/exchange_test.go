@@ -11,6 +11,8 @@ import (
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/interchange"
+	"github.com/reunite-ftr/reunite/internal/ledger"
+	"github.com/reunite-ftr/reunite/internal/ledger/ledgerhttp"
 	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 	"github.com/reunite-ftr/reunite/internal/store/storetest"
@@ -287,6 +289,40 @@ func TestExchangeStory(t *testing.T) {
 		}
 		if closed != 1 {
 			t.Fatalf("pipeline: %+v", rep.Pipeline)
+		}
+
+		// Every act of the story is in the ledger, and the ledger, read
+		// through the API by a party, verifies.
+		c := &ledgerhttp.Client{Server: w.url, Token: w.tokens["ua-analyst"]}
+		pub, err := c.Keys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := ledger.VerifierState{LogKey: pub.LogKey, KeepLeafHashes: true}
+		for _, k := range pub.Orgs {
+			st.OrgKeys = append(st.OrgKeys, k.Key)
+		}
+		v, err := ledger.NewVerifier(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		verdict := v.VerifyAll(ctx, c)
+		if !verdict.OK {
+			t.Fatalf("ledger: %s", verdict)
+		}
+		es, err := c.Entries(ctx, 0, verdict.Checkpoint.Size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, e := range es {
+			kinds[e.Kind]++
+		}
+		for _, k := range []string{ledger.KindListSubmitted, ledger.KindListAcknowledged, ledger.KindMatchProposed, ledger.KindMatchConfirmed,
+			app.KindCaseOpened, ledger.KindCaseTransition, ledger.KindMessageSent, app.KindAttachmentAdded} {
+			if kinds[k] == 0 {
+				t.Errorf("no %s entry in the ledger: %v", k, kinds)
+			}
 		}
 	})
 }
