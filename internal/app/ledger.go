@@ -214,13 +214,22 @@ func (a *App) logSigner(ctx context.Context, tx *store.Tx) (note.Signer, string,
 }
 
 // orgSigner returns an organisation's entry signer, making its key on its
-// first act.
+// first act. The opened signer is cached, but only used while its key is
+// still the organisation's current key in the database: a rotation done by
+// another process (reunite ledger rotate-key beside a running server) takes
+// effect on the next act, not on the next restart.
 func (a *App) orgSigner(ctx context.Context, tx *store.Tx, org string) (ledger.OrgSigner, error) {
 	a.ledger.mu.Lock()
 	s := a.ledger.orgs[org]
 	a.ledger.mu.Unlock()
 	if s != nil {
-		return s, nil
+		k, err := tx.CurrentLedgerKey(ctx, store.LedgerKeyOrg, org)
+		if err == nil && k.ID == s.KeyID() {
+			return s, nil
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
 	}
 	_, skey, err := a.secret(ctx, tx, store.LedgerKeyOrg, org, func() (string, string, []byte, error) {
 		skey, vkey, err := ledger.NewOrgKey(org)

@@ -11,8 +11,12 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/app"
+	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/ledger"
 	"github.com/reunite-ftr/reunite/internal/ledger/ledgerhttp"
+	"github.com/reunite-ftr/reunite/internal/store"
 )
 
 // ErrVerifyFailed: the ledger did not verify; the verdict says why.
@@ -80,7 +84,7 @@ func writeState(path string, v any) error {
 }
 
 func ledgerCmd(e *env) *cobra.Command {
-	cmd := &cobra.Command{Use: "ledger", Short: "Check the tamper-evident ledger of cross-party acts"}
+	cmd := &cobra.Command{Use: "ledger", Short: "Check the tamper-evident ledger of cross-party acts, and rotate its keys"}
 	var f ledgerClientFlags
 	var incremental bool
 	var witnesses []string
@@ -153,7 +157,54 @@ Exits non-zero, naming the entries concerned, if anything is wrong.`,
 	verify.Flags().BoolVar(&incremental, "incremental", false, "fetch and check only the entries new since the last run")
 	verify.Flags().StringSliceVar(&witnesses, "witness-key", nil, "a witness's public key to accept cosignatures of (repeatable)")
 	verify.Flags().IntVar(&quorum, "quorum", 0, "how many of the --witness-key witnesses must have cosigned the checkpoint")
-	cmd.AddCommand(verify)
+	cmd.AddCommand(verify, rotateKeyCmd(e))
+	return cmd
+}
+
+func rotateKeyCmd(e *env) *cobra.Command {
+	var org string
+	cmd := &cobra.Command{
+		Use:   "rotate-key --org ORG",
+		Short: "Retire an organisation's ledger signing key; its next act makes a new one",
+		Long: `Retire the current entry-signing key of an organisation (its slug or id, or
+"operator" for the system's own acts) in the database --db. The organisation's
+next act makes a new key. The retired key's public half stays published
+(GET /api/v1/ledger/keys), so the entries it signed stay verifiable;
+verifiers pin the new key on their next run.`,
+		Example: "  reunite ledger rotate-key --org ua-nib",
+		Args:    cobra.NoArgs,
+		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
+			ctx := cmd.Context()
+			p := access.Operator(operatorLabel(), domain.Organisation{})
+			before, err := a.LedgerKeysOf(ctx, p)
+			if err != nil {
+				return err
+			}
+			if err := a.RotateLedgerKey(ctx, p, org); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("%s: no current ledger key to rotate (no such organisation, or it has not acted yet): %w", org, err)
+				}
+				return err
+			}
+			after, err := a.LedgerKeysOf(ctx, p)
+			if err != nil {
+				return err
+			}
+			for _, k := range after.Orgs {
+				if k.RetiredAt == "" {
+					continue
+				}
+				i := slices.IndexFunc(before.Orgs, func(b app.LedgerOrgKey) bool { return b.KeyID == k.KeyID })
+				if i >= 0 && before.Orgs[i].RetiredAt == "" {
+					fmt.Fprintf(e.out, "retired ledger key %s of %s; its public key stays published: %s\n", k.KeyID, orDefault(k.Slug, k.Org), k.Key)
+				}
+			}
+			fmt.Fprintf(e.out, "the next act of %s makes a new key\n", org)
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&org, "org", "", `the organisation (slug or id), or "operator" (required)`)
+	cmd.MarkFlagRequired("org")
 	return cmd
 }
 
