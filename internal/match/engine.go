@@ -76,6 +76,10 @@ type Engine struct {
 	index    *Index    // children
 	requests *Index    // requests, if Options.IndexRequests
 	prep     *preparer // for single records; guarded by mu
+
+	// noScreen turns the pre-screen (screen.go) off, for tests that it
+	// changes no result.
+	noScreen bool
 }
 
 // prepareAll prepares records on every core.
@@ -283,8 +287,16 @@ func (en *Engine) best(s *searcher, e *entity, out []Pair, self int32) []Pair {
 	start := len(out)
 	minWeight := logit(en.opts.MinProbability)
 	bounds := en.model.bounds(e)
+	screen := !en.noScreen
+	var pr probe
+	if screen {
+		pr = en.index.probe(en.model, e, &bounds)
+	}
 	for _, c := range s.candidates(e) {
 		if self >= 0 && c <= self {
+			continue
+		}
+		if screen && pr.reject(&en.index.scr[c], minWeight) {
 			continue
 		}
 		if pair, ok := en.model.pruned(e, &en.index.ents[c], minWeight, &bounds); ok && pair.Probability >= en.opts.MinProbability {
