@@ -295,9 +295,7 @@ type Index struct {
 // one by one, a record replaces an earlier one with the same id.
 func buildIndex(ents []entity, workers int) *Index {
 	ix := &Index{ents: ents, added: map[uint64][]int32{}, byID: make(map[string]int32, len(ents)), keys: newKeyTable()}
-	ix.scr = make([]screen, len(ents))
 	for i := range ents {
-		ix.scr[i] = makeScreen(&ents[i], &ix.keys)
 		if old, ok := ix.byID[ents[i].id]; ok {
 			ix.remove(old)
 		}
@@ -305,6 +303,12 @@ func buildIndex(ents []entity, workers int) *Index {
 		ix.live++
 	}
 	ix.bulk = buildPostings(ents, workers)
+	// The screens after the postings: building those needs an array of
+	// all postings for a while, the most memory the index ever takes.
+	ix.scr = make([]screen, len(ents))
+	for i := range ents {
+		ix.scr[i] = makeScreen(&ents[i], &ix.keys)
+	}
 	return ix
 }
 
@@ -329,7 +333,9 @@ func (ix *Index) add(e entity) {
 func (ix *Index) remove(i int32) {
 	if !ix.ents[i].dead {
 		ix.ents[i].dead = true
-		ix.scr[i].flags |= scrDead
+		if int(i) < len(ix.scr) { // not while building: the screens come last
+			ix.scr[i].flags |= scrDead
+		}
 		ix.live--
 		delete(ix.byID, ix.ents[i].id)
 	}

@@ -324,7 +324,7 @@ type probe struct {
 	nsib                           int
 	top                            float64               // the prior and every field's most: the most any pair can score
 	w                              [numFields][8]float64 // weight at each level; [7] is missing (0)
-	fieldMax                       [numFields]float64    // bounds.field
+	fieldMax                       [numFields]float64    // the most each field adds: bounds.field, or 0 for a field the request lacks
 }
 
 func (ix *Index) probe(md *Model, a *entity, b *fieldBounds) probe {
@@ -367,7 +367,32 @@ func (ix *Index) probe(md *Model, a *entity, b *fieldBounds) probe {
 		}
 		p.fieldMax[f] = b.field[f]
 	}
-	p.top = md.prior + b.total
+	// A field the request does not have adds nothing to any pair.
+	given, family := false, false
+	for i := range a.forms {
+		given = given || hasGiven(&a.forms[i])
+		family = family || hasFamily(&a.forms[i])
+	}
+	for f, lacks := range [numFields]bool{
+		FieldGiven:      !given,
+		FieldFamily:     !family,
+		FieldPatronymic: a.patronymicKey == "" && a.patronymicClass == 0,
+		FieldBirthDate:  !a.birthKnown,
+		FieldSex:        a.sex == 0,
+		FieldPlace:      len(a.settlements) == 0 && a.oblast == 0,
+		FieldMother:     !a.mother.present(),
+		FieldFather:     !a.father.present(),
+		FieldSeparation: !a.sepKnown,
+		FieldSiblings:   len(a.siblings) == 0,
+	} {
+		if lacks {
+			p.fieldMax[f] = 0
+		}
+	}
+	p.top = md.prior
+	for _, w := range p.fieldMax {
+		p.top += w
+	}
 	return p
 }
 

@@ -139,3 +139,30 @@ func TestScreenSound(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenedPatterns checks that EM learns from the same best candidates
+// when they are found on several goroutines with the pre-screen as when
+// they are found one by one, scoring every candidate.
+func TestScreenedPatterns(t *testing.T) {
+	for seed := uint64(1); seed <= 2; seed++ {
+		reqs, kids := synthData(t, 5000, seed+20)
+		en, err := Train(context.Background(), reqs, kids, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := prepareAll(reqs, 2)
+		en.model.freq.setShares(rs)
+		for _, md := range []*Model{en.model, newModel(en.model.M, en.model.U, 1/float64(len(kids)), en.model.freq, 0)} {
+			want, ws, ww := bestPatterns(context.Background(), en.index, md, rs, 3, 1, false)
+			got, gs, gw := bestPatterns(context.Background(), en.index, md, rs, 3, 3, true)
+			if gs != ws || gw != ww || len(got) != len(want) {
+				t.Fatalf("seed %d: %d sampled, %d with candidates, %d patterns; want %d, %d, %d", seed, gs, gw, len(got), ws, ww, len(want))
+			}
+			for v, n := range want {
+				if got[v] != n {
+					t.Fatalf("seed %d: pattern %v counted %v times, want %v", seed, v, got[v], n)
+				}
+			}
+		}
+	}
+}
