@@ -255,7 +255,9 @@ const (
 	daysPer2Y    = 731
 )
 
-func compareBirth(a, b *entity) int8 {
+func compareBirth(a, b *entity) int8 { return birthLevel(&a.birthDate, &b.birthDate) }
+
+func birthLevel(a, b *birthDate) int8 {
 	if !a.birthKnown || !b.birthKnown {
 		return missing
 	}
@@ -293,7 +295,7 @@ func compareBirth(a, b *entity) int8 {
 // swappedIntoMonth reports whether a, known to the day, falls in the month
 // b is known to only once a's day and month are swapped (10 March written
 // as 3 October, then kept only as "October").
-func swappedIntoMonth(a, b *entity) bool {
+func swappedIntoMonth(a, b *birthDate) bool {
 	return a.birthDay && b.birthMonth && !b.birthDay && a.bd <= 12 && a.bd != a.bm &&
 		a.by == b.by && int8(a.bd) == b.bm
 }
@@ -361,17 +363,23 @@ func compareSeparation(a, b *entity) int8 {
 	if !a.sepKnown || !b.sepKnown {
 		return missing
 	}
-	if a.sepDay && b.sepDay && a.sepLo == b.sepLo {
+	return separationLevel(a.sepDay, a.sepLo, a.sepHi, b.sepDay, b.sepLo, b.sepHi)
+}
+
+// separationLevel is the level of two known separation dates, each the
+// range of days [lo, hi] and whether it is known to the day.
+func separationLevel(aDay bool, aLo, aHi int32, bDay bool, bLo, bHi int32) int8 {
+	if aDay && bDay && aLo == bLo {
 		return 0
 	}
 	gap := int32(0)
-	if a.sepHi < b.sepLo {
-		gap = b.sepLo - a.sepHi
-	} else if b.sepHi < a.sepLo {
-		gap = a.sepLo - b.sepHi
+	if aHi < bLo {
+		gap = bLo - aHi
+	} else if bHi < aLo {
+		gap = aLo - bHi
 	}
 	switch {
-	case gap <= daysPerMonth && a.sepHi-a.sepLo <= daysPerMonth && b.sepHi-b.sepLo <= daysPerMonth:
+	case gap <= daysPerMonth && aHi-aLo <= daysPerMonth && bHi-bLo <= daysPerMonth:
 		return 1
 	case gap == 0:
 		return 2

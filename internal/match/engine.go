@@ -76,6 +76,10 @@ type Engine struct {
 	index    *Index    // children
 	requests *Index    // requests, if Options.IndexRequests
 	prep     *preparer // for single records; guarded by mu
+
+	// noScreen turns the pre-screen (screen.go) off, for tests that it
+	// changes no result.
+	noScreen bool
 }
 
 // prepareAll prepares records on every core.
@@ -135,27 +139,10 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 		normalise(m0[f])
 	}
 	start := newModel(m0, u, 1/float64(len(kids)), tf, 0)
-	pats := patterns{}
-	s := ix.searcher()
 	step := max(1, len(reqs)/opts.EMSample)
-	sampled, withCandidates := 0, 0
-	for i := 0; i < len(reqs); i += step {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		sampled++
-		var best Pair
-		found := false
-		for _, c := range s.candidates(&reqs[i]) {
-			p := start.pair(&reqs[i], &ix.ents[c])
-			if !found || p.Weight > best.Weight {
-				best, found = p, true
-			}
-		}
-		if found {
-			withCandidates++
-			pats[best.levels]++
-		}
+	pats, sampled, withCandidates := bestPatterns(ctx, ix, start, reqs, step, opts.Workers, true)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if withCandidates == 0 {
 		return nil, errors.New("match: blocking found no candidate pairs to learn from")
@@ -173,6 +160,66 @@ func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, err
 		en.requests = buildIndex(slices.Clip(reqs), opts.Workers)
 	}
 	return en, nil
+}
+
+// bestPatterns counts the comparison vectors of the best candidate, under
+// the model md, of every step-th request, on workers goroutines.
+//
+// The sampled requests are shared out among the workers; the counts they
+// find are whole numbers, so adding them up in any order gives the same
+// patterns. With screen, a candidate the pre-screen shows cannot beat the
+// best so far (by more than rounding) is not scored: it would not have been
+// taken.
+func bestPatterns(ctx context.Context, ix *Index, md *Model, reqs []entity, step, workers int, screen bool) (pats patterns, sampled, withCandidates int) {
+	type part struct {
+		pats                    patterns
+		sampled, withCandidates int
+	}
+	parts := make([]part, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := ix.searcher()
+			pt := part{pats: patterns{}}
+			for i := w * step; i < len(reqs) && ctx.Err() == nil; i += workers * step {
+				a := &reqs[i]
+				pt.sampled++
+				var pr probe
+				if screen {
+					bounds := md.bounds(a)
+					pr = ix.probe(md, a, &bounds)
+				}
+				var best Pair
+				found := false
+				for _, c := range s.candidates(a) {
+					if found && screen && pr.reject(&ix.scr[c], best.Weight-screenSlack) {
+						continue
+					}
+					p := md.pair(a, &ix.ents[c])
+					if !found || p.Weight > best.Weight {
+						best, found = p, true
+					}
+				}
+				if found {
+					pt.withCandidates++
+					pt.pats[best.levels]++
+				}
+			}
+			parts[w] = pt
+		}()
+	}
+	wg.Wait()
+	pats = patterns{}
+	for _, pt := range parts {
+		for v, n := range pt.pats {
+			pats[v] += n
+		}
+		sampled += pt.sampled
+		withCandidates += pt.withCandidates
+	}
+	return pats, sampled, withCandidates
 }
 
 // Builder prepares records for training as they arrive and keeps only
@@ -283,8 +330,16 @@ func (en *Engine) best(s *searcher, e *entity, out []Pair, self int32) []Pair {
 	start := len(out)
 	minWeight := logit(en.opts.MinProbability)
 	bounds := en.model.bounds(e)
+	screen := !en.noScreen
+	var pr probe
+	if screen {
+		pr = en.index.probe(en.model, e, &bounds)
+	}
 	for _, c := range s.candidates(e) {
 		if self >= 0 && c <= self {
+			continue
+		}
+		if screen && pr.reject(&en.index.scr[c], minWeight) {
 			continue
 		}
 		if pair, ok := en.model.pruned(e, &en.index.ents[c], minWeight, &bounds); ok && pair.Probability >= en.opts.MinProbability {

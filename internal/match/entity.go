@@ -55,13 +55,8 @@ type entity struct {
 	// a cache line.
 	dead bool // removed from the index
 
-	// The birth date, kept small: a million records are held at once.
-	birthKnown       bool
-	birthDay         bool  // known to the day
-	birthMonth       bool  // known to the month (or the day)
-	birthLo, birthHi int32 // the days it may stand for, since 1970-01-01
-	by, byHi         int16 // earliest and latest year
-	bm, bd           int8  // month and day of the earliest day
+	birthDate       // the birth date, as compared (also in the index's screens)
+	byHi      int16 // latest year of the birth date, for blocking
 
 	// When the child was separated, as days since 1970-01-01.
 	sepKnown, sepDay bool
@@ -77,6 +72,17 @@ type entity struct {
 	givenShare, familyShare, patronymicShare float64
 
 	mother, father relative
+}
+
+// birthDate is a birth date as compared, kept small: a million records
+// are held at once, and it is copied into each child's screen.
+type birthDate struct {
+	birthLo, birthHi int32 // the days it may stand for, since 1970-01-01
+	by               int16 // earliest year
+	bm, bd           int8  // month and day of the earliest day
+	birthKnown       bool
+	birthDay         bool // known to the day
+	birthMonth       bool // known to the month (or the day)
 }
 
 // relative is a relative's name prepared for comparison, without the family

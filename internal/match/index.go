@@ -281,6 +281,8 @@ func blockingKeys(e *entity, query bool, emit func(uint64)) {
 // beside them, and a lookup reads both.
 type Index struct {
 	ents  []entity
+	scr   []screen           // ents[i] reduced for the pre-screen (screen.go)
+	keys  keyTable           // the name keys the screens refer to
 	bulk  postings           // the records indexed when the index was built
 	added map[uint64][]int32 // the records added since
 	byID  map[string]int32
@@ -292,7 +294,7 @@ type Index struct {
 // use the slice after), on workers goroutines. As with adding the records
 // one by one, a record replaces an earlier one with the same id.
 func buildIndex(ents []entity, workers int) *Index {
-	ix := &Index{ents: ents, added: map[uint64][]int32{}, byID: make(map[string]int32, len(ents))}
+	ix := &Index{ents: ents, added: map[uint64][]int32{}, byID: make(map[string]int32, len(ents)), keys: newKeyTable()}
 	for i := range ents {
 		if old, ok := ix.byID[ents[i].id]; ok {
 			ix.remove(old)
@@ -301,6 +303,12 @@ func buildIndex(ents []entity, workers int) *Index {
 		ix.live++
 	}
 	ix.bulk = buildPostings(ents, workers)
+	// The screens after the postings: building those needs an array of
+	// all postings for a while, the most memory the index ever takes.
+	ix.scr = make([]screen, len(ents))
+	for i := range ents {
+		ix.scr[i] = makeScreen(&ents[i], &ix.keys)
+	}
 	return ix
 }
 
@@ -310,6 +318,7 @@ func (ix *Index) add(e entity) {
 	}
 	n := int32(len(ix.ents))
 	ix.ents = append(ix.ents, e)
+	ix.scr = append(ix.scr, makeScreen(&e, &ix.keys))
 	ix.byID[e.id] = n
 	ix.live++
 	blockingKeys(&ix.ents[n], false, func(k uint64) {
@@ -324,6 +333,9 @@ func (ix *Index) add(e entity) {
 func (ix *Index) remove(i int32) {
 	if !ix.ents[i].dead {
 		ix.ents[i].dead = true
+		if int(i) < len(ix.scr) { // not while building: the screens come last
+			ix.scr[i].flags |= scrDead
+		}
 		ix.live--
 		delete(ix.byID, ix.ents[i].id)
 	}
@@ -385,7 +397,7 @@ func (s *searcher) candidates(e *entity) []int32 {
 
 func (s *searcher) collect(posts []int32) {
 	for _, i := range posts {
-		if s.stamp[i] != s.gen && !s.ix.ents[i].dead {
+		if s.stamp[i] != s.gen && s.ix.scr[i].flags&scrDead == 0 {
 			s.stamp[i] = s.gen
 			s.cands = append(s.cands, i)
 		}
