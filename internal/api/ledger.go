@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,8 +18,8 @@ import (
 func (s *Server) routeLedger() {
 	s.handle("GET /api/v1/ledger/checkpoint", s.ledgerCheckpoint)
 	s.handle("GET /api/v1/ledger/entries", s.ledgerEntries)
-	s.handle("GET /api/v1/ledger/proof/inclusion", s.ledgerInclusion)
-	s.handle("GET /api/v1/ledger/proof/consistency", s.ledgerConsistency)
+	s.handle("GET /api/v1/ledger/proof/inclusion", s.ledgerProof("index", "size", s.app.LedgerInclusionProof))
+	s.handle("GET /api/v1/ledger/proof/consistency", s.ledgerProof("from", "to", s.app.LedgerConsistencyProof))
 	s.handle("GET /api/v1/ledger/keys", s.ledgerKeys)
 	s.handle("POST /api/v1/ledger/cosignatures", s.ledgerCosign)
 }
@@ -111,38 +112,25 @@ func (s *Server) ledgerEntries(w http.ResponseWriter, r *http.Request, p access.
 	return nil
 }
 
-func (s *Server) ledgerInclusion(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	index, err := uintParam(r, "index")
-	if err != nil {
-		return err
+// ledgerProof serves a proof between two numbers taken from the query:
+// (index, size) for inclusion, (from, to) for consistency.
+func (s *Server) ledgerProof(a, b string, prove func(ctx context.Context, p access.Principal, x, y uint64) ([][]byte, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+		x, err := uintParam(r, a)
+		if err != nil {
+			return err
+		}
+		y, err := uintParam(r, b)
+		if err != nil {
+			return err
+		}
+		pf, err := prove(r.Context(), p, x, y)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"proof": nonNilProof(pf)})
+		return nil
 	}
-	size, err := uintParam(r, "size")
-	if err != nil {
-		return err
-	}
-	pf, err := s.app.LedgerInclusionProof(r.Context(), p, index, size)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"proof": nonNilProof(pf)})
-	return nil
-}
-
-func (s *Server) ledgerConsistency(w http.ResponseWriter, r *http.Request, p access.Principal) error {
-	from, err := uintParam(r, "from")
-	if err != nil {
-		return err
-	}
-	to, err := uintParam(r, "to")
-	if err != nil {
-		return err
-	}
-	pf, err := s.app.LedgerConsistencyProof(r.Context(), p, from, to)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"proof": nonNilProof(pf)})
-	return nil
 }
 
 func nonNilProof(pf [][]byte) [][]byte {
