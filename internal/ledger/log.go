@@ -78,6 +78,20 @@ func (l *Log) Origin() string { return l.signer.Name() }
 // reload reads the border from the store. Called with mu held (or before
 // the Log is shared).
 func (l *Log) reload(ctx context.Context) error {
+	if fs, ok := l.store.(FrontierStore); ok {
+		size, border, ok, err := fs.Frontier(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			r, err := newRange(size, border)
+			if err != nil {
+				return fmt.Errorf("ledger: stored border: %w", err)
+			}
+			l.border = r
+			return nil
+		}
+	}
 	size, err := l.store.Size(ctx)
 	if err != nil {
 		return err
@@ -193,7 +207,12 @@ func (l *Log) appendLeaf(ctx context.Context, e Entry, leaf Hash) error {
 	if err != nil {
 		return err
 	}
-	if err := l.store.Append(ctx, e, leaf, parents); err != nil {
+	if fs, ok := l.store.(FrontierStore); ok {
+		err = fs.AppendFrontier(ctx, e, leaf, parents, rangeHashes(next))
+	} else {
+		err = l.store.Append(ctx, e, leaf, parents)
+	}
+	if err != nil {
 		return err
 	}
 	l.border = next

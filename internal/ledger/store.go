@@ -126,3 +126,20 @@ func (m *MemStore) Hashes(_ context.Context, ids []compact.NodeID) ([]Hash, erro
 	}
 	return out, nil
 }
+
+// FrontierStore is a Store that also keeps the log's border (the compact
+// range [0, size): at most 64 hashes) in one place, rewritten by every
+// append, so that opening the log reads it at once instead of from the
+// entries and nodes. A Log uses it when its Store has it. The border is
+// only a cache of what the nodes hold: the store must not return one that
+// is not of its current size.
+type FrontierStore interface {
+	Store
+	// Frontier returns the size and the border hashes, left to right, or
+	// ok false if it has no border of its current size (the Log then reads
+	// it with Size and Hashes).
+	Frontier(ctx context.Context) (size uint64, border []Hash, ok bool, err error)
+	// AppendFrontier is Append that also stores border, the border once e
+	// is appended.
+	AppendFrontier(ctx context.Context, e Entry, leaf Hash, parents []Node, border []Hash) error
+}

@@ -61,26 +61,131 @@ func (l LedgerTx) Size(ctx context.Context) (uint64, error) {
 }
 
 // Append implements ledger.Store: the entry's leaf bytes, its leaf hash and
-// the subtree roots it completes, in the caller's transaction.
+// the subtree roots it completes, in the caller's transaction. It leaves
+// ledger_state as it is, which then no longer matches the size and is not
+// used (a Log appends with AppendFrontier).
 func (l LedgerTx) Append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node) error {
-	size, err := l.Size(ctx)
+	return l.append(ctx, e, leaf, parents, nil)
+}
+
+var _ ledger.FrontierStore = LedgerTx{}
+
+// Frontier implements ledger.FrontierStore: the border kept in
+// ledger_state, in one query, if its size is one past the last entry.
+func (l LedgerTx) Frontier(ctx context.Context) (uint64, []ledger.Hash, bool, error) {
+	var size, last int64
+	var b []byte
+	err := l.t.queryRow(ctx, `SELECT s.size, s.frontier, COALESCE((SELECT MAX(idx) FROM ledger_entries), -1)
+		FROM ledger_state s WHERE s.id = 1`).Scan(&size, &b, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, false, nil
+	}
 	if err != nil {
-		return err
+		return 0, nil, false, fmt.Errorf("ledger state: %w", err)
 	}
-	if e.Index != size {
-		return fmt.Errorf("%w: entry %d, size %d", ledger.ErrConflict, e.Index, size)
+	const n = len(ledger.Hash{})
+	if size != last+1 || len(b)%n != 0 {
+		return 0, nil, false, nil // stale: read the rows
 	}
-	if _, err := l.t.exec(ctx, `INSERT INTO ledger_entries (idx, leaf, leaf_hash) VALUES ($1, $2, $3)`,
-		int64(e.Index), e.LeafData(), leaf[:]); err != nil {
+	border := make([]ledger.Hash, len(b)/n)
+	for i := range border {
+		border[i] = ledger.Hash(b[i*n : (i+1)*n])
+	}
+	return uint64(size), border, true, nil
+}
+
+// AppendFrontier implements ledger.FrontierStore: Append, and the border
+// after it into ledger_state.
+func (l LedgerTx) AppendFrontier(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node, border []ledger.Hash) error {
+	b := make([]byte, 0, len(border)*len(ledger.Hash{}))
+	for _, h := range border {
+		b = append(b, h[:]...)
+	}
+	return l.append(ctx, e, leaf, parents, b)
+}
+
+// append writes the entry only if its index is one past the last entry's
+// (else ledger.ErrConflict), its parents, and, unless border is nil, the
+// state. The size check is inside the entry's insert rather than a query of
+// its own. In PostgreSQL it is all one statement (one round trip); in
+// SQLite, which runs in the process, up to three.
+func (l LedgerTx) append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node, border []byte) error {
+	idx := int64(e.Index)
+	conflict := func(err error) error {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("%w: entry %d: %v", ledger.ErrConflict, e.Index, err)
 		}
 		return fmt.Errorf("ledger append %d: %w", e.Index, err)
 	}
-	for _, n := range parents {
-		if _, err := l.t.exec(ctx, `INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)`,
-			int(n.ID.Level), int64(n.ID.Index), n.Hash[:]); err != nil {
-			return fmt.Errorf("ledger append %d: node %v: %w", e.Index, n.ID, err)
+	notNext := func() error {
+		size, err := l.Size(ctx)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: entry %d, size %d", ledger.ErrConflict, e.Index, size)
+	}
+	if l.t.dialect == Postgres {
+		args := []any{idx, e.LeafData(), leaf[:]}
+		var q strings.Builder
+		q.WriteString(`WITH e AS (INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+	SELECT $1::bigint, $2::bytea, $3::bytea WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = $1::bigint - 1
+	RETURNING idx)`)
+		if border != nil {
+			args = append(args, border)
+			q.WriteString(`, s AS (INSERT INTO ledger_state (id, size, frontier) SELECT 1, idx + 1, $4::bytea FROM e
+	ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier RETURNING 1)`)
+		}
+		if len(parents) > 0 {
+			q.WriteString(`, n AS (INSERT INTO ledger_nodes (level, idx, hash) SELECT v.level, v.idx, v.hash FROM e, (VALUES `)
+			for i, n := range parents {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				args = append(args, int(n.ID.Level), int64(n.ID.Index), n.Hash[:])
+				fmt.Fprintf(&q, "($%d::int, $%d::bigint, $%d::bytea)", len(args)-2, len(args)-1, len(args))
+			}
+			q.WriteString(`) AS v(level, idx, hash) RETURNING 1)`)
+		}
+		q.WriteString(` SELECT count(*) FROM e`)
+		var n int
+		if err := l.t.queryRow(ctx, q.String(), args...).Scan(&n); err != nil {
+			return conflict(err)
+		}
+		if n != 1 {
+			return notNext()
+		}
+		return nil
+	}
+	res, err := l.t.exec(ctx, `INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+		SELECT $1, $2, $3 WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = $4`,
+		idx, e.LeafData(), leaf[:], idx-1)
+	if err != nil {
+		return conflict(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return notNext()
+	}
+	if len(parents) > 0 {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO ledger_nodes (level, idx, hash) VALUES `)
+		args := make([]any, 0, 3*len(parents))
+		for i, n := range parents {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			args = append(args, int(n.ID.Level), int64(n.ID.Index), n.Hash[:])
+			fmt.Fprintf(&q, "($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args))
+		}
+		if _, err := l.t.exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("ledger append %d: nodes: %w", e.Index, err)
+		}
+	}
+	if border != nil {
+		if _, err := l.t.exec(ctx, `INSERT INTO ledger_state (id, size, frontier) VALUES (1, $1, $2)
+			ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`, idx+1, border); err != nil {
+			return fmt.Errorf("ledger append %d: state: %w", e.Index, err)
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/reunite-ftr/reunite/internal/ledger"
@@ -149,7 +150,95 @@ func TestLedgerStoreConformance(t *testing.T) {
 			}
 			return nil
 		})
+
+		// The border kept in ledger_state is the one the rows give, and
+		// the rolled-back append did not move it.
+		border := func(tx *store.Tx) []ledger.Hash {
+			size, got, ok, err := tx.Ledger().Frontier(ctx)
+			if err != nil || !ok || size != n {
+				t.Fatalf("frontier: size %d, ok %v, %v; want size %d", size, ok, err, n)
+			}
+			want, err := tx.Ledger().Hashes(ctx, compact.RangeNodes(0, n, nil))
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("frontier %x, rows %x (%v)", got, want, err)
+			}
+			return got
+		}
+		s.InTx(ctx, func(tx *store.Tx) error { border(tx); return nil })
+		// An entry beyond the size (a hole) is ErrConflict too.
+		err = s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.Ledger().Append(ctx, ledger.Entry{Index: n + 1}, ledger.Hash{}, nil)
+		})
+		if !errors.Is(err, ledger.ErrConflict) {
+			t.Errorf("append beyond the size: %v, want ErrConflict", err)
+		}
+		// An entry appended without the border (Store.Append) leaves the
+		// state stale: it is not used, the log reads the rows, and the
+		// next append through the Log writes it again.
+		e := ledger.Entry{Kind: ledger.KindMessageSent, Subjects: []string{"case-x"}}
+		for range 2 {
+			if _, err := mem.Append(ctx, e, org); err != nil {
+				t.Fatal(err)
+			}
+		}
+		me, _ := mem.Entries(ctx, n, n+1)
+		err = s.InTx(ctx, func(tx *store.Tx) error {
+			r, err := (&compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}).NewRange(0, n, bytesOf(border(tx)))
+			if err != nil {
+				return err
+			}
+			leaf := me[0].LeafHash()
+			var parents []ledger.Node
+			err = r.Append(leaf[:], func(id compact.NodeID, h []byte) {
+				if id.Level > 0 {
+					parents = append(parents, ledger.Node{ID: id, Hash: ledger.Hash(h)})
+				}
+			})
+			if err != nil {
+				return err
+			}
+			if err := tx.Ledger().Append(ctx, me[0], leaf, parents); err != nil {
+				return err
+			}
+			if _, _, ok, err := tx.Ledger().Frontier(ctx); ok || err != nil {
+				t.Errorf("frontier after Store.Append: ok %v, %v; want stale", ok, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = inLog(func(l *ledger.Log) error {
+			if _, err := l.Append(ctx, e, org); err != nil {
+				return err
+			}
+			mc, _ := mem.Checkpoint(ctx)
+			dc, err := l.Checkpoint(ctx)
+			if err == nil && !bytes.Equal(mc, dc) {
+				t.Errorf("checkpoint after a stale state:\n%s\nwant\n%s", dc, mc)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.InTx(ctx, func(tx *store.Tx) error {
+			size, got, ok, err := tx.Ledger().Frontier(ctx)
+			want, _ := tx.Ledger().Hashes(ctx, compact.RangeNodes(0, n+2, nil))
+			if err != nil || !ok || size != n+2 || !slices.Equal(got, want) {
+				t.Errorf("frontier rewritten: size %d, ok %v, %v; %x, want %x", size, ok, err, got, want)
+			}
+			return nil
+		})
 	})
+}
+
+func bytesOf(hs []ledger.Hash) [][]byte {
+	out := make([][]byte, len(hs))
+	for i := range hs {
+		out[i] = hs[i][:]
+	}
+	return out
 }
 
 func TestLedgerKeysAndCosignatures(t *testing.T) {
