@@ -189,13 +189,19 @@ func categoryOf(rq, ch *domain.Record) domain.Category {
 	return domain.CategoryOther
 }
 
+// birthOf is the child's birth date as the family's request gives it, or
+// else as the child's record does.
+func birthOf(rq, ch *domain.Record) domain.FuzzyDate {
+	if b := rq.Person.BirthDate; !b.IsZero() {
+		return b
+	}
+	return ch.Person.BirthDate
+}
+
 // turned18 answers whether the child has turned 18 since the displacement:
 // from the family's birth date and separation date, or the child record's.
 func turned18(rq, ch *domain.Record, today domain.Date) domain.Tristate {
-	birth := rq.Person.BirthDate
-	if birth.IsZero() {
-		birth = ch.Person.BirthDate
-	}
+	birth := birthOf(rq, ch)
 	sep := rq.Person.Separation.Date
 	if sep.IsZero() {
 		sep = ch.Person.Separation.Date
@@ -266,38 +272,31 @@ func (a *App) Case(ctx context.Context, p access.Principal, id string) (CaseView
 		if cv.Events, err = tx.CaseEvents(ctx, id); err != nil {
 			return err
 		}
-		v := newViewer(p, tx)
+		rq, err := tx.Record(ctx, c.RequestID, true)
+		if err != nil {
+			return err
+		}
+		ch, err := tx.Record(ctx, c.ChildID, true)
+		if err != nil {
+			return err
+		}
+		cv.Turned18Now = turned18(&rq, &ch, a.today())
 		var entries []store.AuditEntry
-		for _, side := range []struct {
-			id  string
-			dst **domain.Record
-		}{{c.RequestID, &cv.Request}, {c.ChildID, &cv.Child}} {
-			r, err := tx.Record(ctx, side.id, true)
-			if err != nil {
+		if p.Can(access.ReadRecords) {
+			v := newViewer(p, tx)
+			if cv.Request, err = v.shown(ctx, rq); err != nil {
 				return err
 			}
-			if side.id == c.RequestID {
-				ch, err := tx.Record(ctx, c.ChildID, false)
-				if err != nil {
-					return err
+			if cv.Child, err = v.shown(ctx, ch); err != nil {
+				return err
+			}
+			for _, r := range []*domain.Record{cv.Request, cv.Child} {
+				if r != nil {
+					e := auditOf(p, ActionRead, store.OutcomeOK, r)
+					e.Detail = fmt.Sprintf("case %d", c.Number)
+					entries = append(entries, e)
 				}
-				cv.Turned18Now = turned18(&r, &ch, a.today())
 			}
-			if !p.Can(access.ReadRecords) {
-				continue
-			}
-			view, _, err := v.view(ctx, r)
-			var d *deniedError
-			if errors.As(err, &d) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			*side.dst = &view
-			e := auditOf(p, ActionRead, store.OutcomeOK, &view)
-			e.Detail = fmt.Sprintf("case %d", c.Number)
-			entries = append(entries, e)
 		}
 		if c.ReunitedOn != "" {
 			if d, err := domain.ParseFuzzyDate(c.ReunitedOn); err == nil {
@@ -346,11 +345,7 @@ func (a *App) MoveCase(ctx context.Context, p access.Principal, id string, versi
 		if err != nil {
 			return err
 		}
-		birth := rq.Person.BirthDate
-		if birth.IsZero() {
-			birth = ch.Person.BirthDate
-		}
-		in.Adult, in.Today = domain.AdultOn(birth, a.today()), a.today()
+		in.Adult, in.Today = domain.AdultOn(birthOf(&rq, &ch), a.today()), a.today()
 		if err := cases.Check(cases.State(c.State), to, rolesOf(p), in); err != nil {
 			return err
 		}

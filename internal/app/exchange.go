@@ -240,16 +240,15 @@ func (a *App) List(ctx context.Context, p access.Principal, id string) (store.Li
 			if err != nil {
 				return err
 			}
-			view, _, err := v.view(ctx, r)
-			var d *deniedError
-			if errors.As(err, &d) {
-				continue
-			}
+			view, err := v.shown(ctx, r)
 			if err != nil {
 				return err
 			}
-			recs = append(recs, view)
-			e := auditOf(p, ActionRead, store.OutcomeOK, &view)
+			if view == nil {
+				continue
+			}
+			recs = append(recs, *view)
+			e := auditOf(p, ActionRead, store.OutcomeOK, view)
 			e.Detail = fmt.Sprintf("list %d", l.Number)
 			entries = append(entries, e)
 		}

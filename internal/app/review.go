@@ -94,16 +94,15 @@ func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c
 		if err != nil {
 			return item, nil, err
 		}
-		view, _, err := v.view(ctx, r)
-		var d *deniedError
-		if errors.As(err, &d) {
-			continue // not shared with p: the explanation alone says how it compared
-		}
+		view, err := v.shown(ctx, r)
 		if err != nil {
 			return item, nil, err
 		}
-		*side.dst = &view
-		shown = append(shown, &view)
+		if view == nil {
+			continue // not shared with p: the explanation alone says how it compared
+		}
+		*side.dst = view
+		shown = append(shown, view)
 	}
 	return item, shown, nil
 }

@@ -90,6 +90,21 @@ func (v *viewer) view(ctx context.Context, r domain.Record) (domain.Record, shar
 	return out, stage, err
 }
 
+// shown returns what p may see of r, or nil if the policy shares none of
+// it: for pages that show a record when it is shared and otherwise go on
+// without it (a pair's other side, a list's records, a case's records).
+func (v *viewer) shown(ctx context.Context, r domain.Record) (*domain.Record, error) {
+	view, _, err := v.view(ctx, r)
+	var d *deniedError
+	if errors.As(err, &d) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &view, nil
+}
+
 // matchesFilter reports whether a record p sees only in part still answers
 // f on the fields it sees. A filter on a field the policy withholds must not
 // tell whether a hidden value matches, so such records are left out.

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -46,7 +47,7 @@ matching. Without --external-id, every live record of the kind is listed.`,
 					if r.OrgID != p.OrgID {
 						continue
 					}
-					if len(ext) == 0 || contains(ext, r.ExternalID) {
+					if len(ext) == 0 || slices.Contains(ext, r.ExternalID) {
 						ids = append(ids, r.ID)
 					}
 				}
@@ -102,15 +103,6 @@ matching. Without --external-id, every live record of the kind is listed.`,
 	show.Flags().StringVar(&showOrg, "org", "", "organisation (required)")
 	cmd.AddCommand(submit, show)
 	return cmd
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func reportCmd(e *env) *cobra.Command {
