@@ -298,10 +298,36 @@ func (a *App) record(ctx context.Context, tx *store.Tx, org string, e ledger.Ent
 			return err
 		}
 	}
+	// An act on a case names the case first; its receipt is kept with the
+	// case, for the case's page.
+	if len(e.Subjects) > 0 && strings.HasPrefix(e.Subjects[0], "case:") {
+		cr := store.CaseReceipt{CaseID: strings.TrimPrefix(e.Subjects[0], "case:"), Index: r.Index, Kind: e.Kind, At: tx.Now()}
+		if err := tx.AddCaseReceipt(ctx, cr); err != nil {
+			return err
+		}
+	}
 	if rs, ok := ctx.Value(receiptsKey{}).(*Receipts); ok {
 		tx.OnCommit(func() { rs.add(r) })
 	}
 	return nil
+}
+
+// CaseReceipts lists the ledger receipts of the acts on a case p's
+// organisation is a party to.
+func (a *App) CaseReceipts(ctx context.Context, p access.Principal, caseID string) ([]store.CaseReceipt, error) {
+	if !canReadCases(p) {
+		return nil, ErrForbidden
+	}
+	var out []store.CaseReceipt
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := partyCase(ctx, tx, p, caseID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.CaseReceipts(ctx, caseID)
+		return err
+	})
+	return out, err
 }
 
 // recordProposals records a batch of proposed candidates, maxSubjects ids

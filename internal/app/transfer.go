@@ -24,7 +24,13 @@ type ImportOptions struct {
 	Mapping interchange.Mapping
 	// Progress, if set, is called after every batch with the rows read so far.
 	Progress func(rows int)
+	// DryRun checks every row, duplicates of stored records included, and
+	// then rolls back: what the web import shows before the user commits.
+	DryRun bool
 }
+
+// errDryRun rolls back a dry run that found nothing wrong.
+var errDryRun = errors.New("dry run")
 
 // ImportResult says what an import did.
 type ImportResult struct {
@@ -169,9 +175,17 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 		if bad.Total > 0 {
 			return bad
 		}
+		if opts.DryRun {
+			return errDryRun
+		}
 		return nil
 	})
 	res.Duration = time.Since(start)
+	if errors.Is(err, errDryRun) {
+		// Nothing was stored; the count is what a real run would store.
+		res.IDs = nil
+		return res, nil
+	}
 	if err != nil {
 		res.Imported, res.IDs = 0, nil
 		return res, err

@@ -15,6 +15,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/store"
 	"github.com/reunite-ftr/reunite/internal/synth"
+	"github.com/reunite-ftr/reunite/internal/web"
 )
 
 // DefaultDemoDB is the demo's own database, kept apart from DefaultDB.
@@ -69,8 +70,14 @@ database is never touched.`,
 			if err != nil {
 				return err
 			}
-			return serve(cmd.Context(), e.log, a, addr, func(url string) {
+			return serve(cmd.Context(), e.log, a, addr, web.Options{}, func(url string) {
 				fmt.Fprintf(e.out, "\nreunite demo is serving %s on %s (synthetic data only)\n\n", db, url)
+				fmt.Fprintf(e.out, "  open %s/ in a browser and sign in as one of:\n", url)
+				for _, o := range demoOrgs {
+					fmt.Fprintf(e.out, "    officer@%s.example.org   (case worker, reviewer, analyst)\n", o.Slug)
+					fmt.Fprintf(e.out, "    admin@%s.example.org     (administrator)\n", o.Slug)
+				}
+				fmt.Fprintf(e.out, "  (every role has its own account too: caseworker@, reviewer@, analyst@, auditor@ …)\n\n")
 				for _, t := range tokens {
 					fmt.Fprintf(e.out, "  token %-42s %s\n", t.who, t.token)
 				}
@@ -131,6 +138,13 @@ func seedDemo(cmd *cobra.Command, a *app.App, synthDir string, cfg synth.Config)
 			return nil, err
 		}
 		op := access.Operator(operatorLabel(), org)
+		// An officer does a small team's whole job in the web pages:
+		// records, review and cases.
+		officer := domain.User{Email: "officer@" + org.Slug + ".example.org", Name: "Demo officer (" + org.Slug + ")",
+			Roles: []domain.Role{domain.RoleCaseworker, domain.RoleReviewer, domain.RoleAnalyst}}
+		if _, err := a.CreateUser(ctx, op, officer, DemoPassword); err != nil {
+			return nil, err
+		}
 		for _, role := range domain.Roles {
 			email := fmt.Sprintf("%s@%s.example.org", role, org.Slug)
 			if _, err := a.CreateUser(ctx, op, domain.User{Email: email, Name: fmt.Sprintf("Demo %s (%s)", role, org.Slug), Roles: []domain.Role{role}}, DemoPassword); err != nil {

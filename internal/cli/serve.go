@@ -16,34 +16,57 @@ import (
 
 	"github.com/reunite-ftr/reunite/internal/api"
 	"github.com/reunite-ftr/reunite/internal/app"
+	"github.com/reunite-ftr/reunite/internal/web"
 )
 
 func serveCmd(e *env) *cobra.Command {
 	var addr string
+	var opts web.Options
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the JSON API",
-		Long:  "Serve the JSON API under /api/v1 (and GET /healthz) until interrupted.",
-		Args:  cobra.NoArgs,
+		Short: "Serve the web pages and the JSON API",
+		Long: `Serve the web pages (sign in at /signin) and the JSON API under /api/v1
+(and GET /healthz) until interrupted. Behind HTTPS, give --secure-cookies.`,
+		Args: cobra.NoArgs,
 		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
-			return serve(cmd.Context(), e.log, a, addr, nil)
+			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().BoolVar(&opts.SecureCookies, "secure-cookies", false, "mark session cookies Secure (__Host- prefix); set whenever served over HTTPS")
 	return cmd
+}
+
+// handler serves the API under /api/ and /healthz, and the pages
+// everywhere else.
+func handler(a *app.App, log *slog.Logger, opts web.Options) (http.Handler, error) {
+	pages, err := web.New(a, log, opts)
+	if err != nil {
+		return nil, err
+	}
+	apiSrv := api.New(a, log)
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiSrv)
+	mux.Handle("/healthz", apiSrv)
+	mux.Handle("/", pages)
+	return mux, nil
 }
 
 // serve runs the HTTP server until ctx ends or SIGINT/SIGTERM arrives, then
 // drains requests in flight. ready, if set, is called once it listens.
-func serve(ctx context.Context, log *slog.Logger, a *app.App, addr string, ready func(url string)) error {
+func serve(ctx context.Context, log *slog.Logger, a *app.App, addr string, opts web.Options, ready func(url string)) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	h, err := handler(a, log, opts)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.New(a, log),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // large list uploads
 		WriteTimeout:      5 * time.Minute,

@@ -19,12 +19,15 @@ var OrgKinds = []OrgKind{OrgGovernment, OrgMediator, OrgHumanitarian}
 
 // Organisation is a party to the exchange. Every record is owned by exactly one.
 type Organisation struct {
-	ID        string    `json:"id"`
-	Slug      string    `json:"slug"` // short stable handle used on the command line
-	Name      string    `json:"name"`
-	Kind      OrgKind   `json:"kind"`
-	Country   string    `json:"country,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	ID      string  `json:"id"`
+	Slug    string  `json:"slug"` // short stable handle used on the command line
+	Name    string  `json:"name"`
+	Kind    OrgKind `json:"kind"`
+	Country string  `json:"country,omitempty"`
+	// RequireTOTP makes every user of the organisation sign in to the web
+	// pages with a second factor (TOTP); an admin sets it.
+	RequireTOTP bool      `json:"require_totp,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // Validate returns every problem with the organisation, or nil.

@@ -7,10 +7,14 @@ import (
 
 // FieldScore says how one field of a pair compared and how much it counted.
 type FieldScore struct {
-	Field  string  `json:"field"`  // machine name, e.g. given_name
-	Label  string  `json:"label"`  // e.g. "Given name"
-	Level  string  `json:"level"`  // e.g. "equivalent names (Ukrainian and Russian forms, or a diminutive)"
-	Weight float64 `json:"weight"` // bits for (+) or against (−) the pair being one child; 0 when missing
+	Field string `json:"field"` // machine name, e.g. given_name
+	Label string `json:"label"` // e.g. "Given name"
+	Level string `json:"level"` // e.g. "equivalent names (Ukrainian and Russian forms, or a diminutive)"
+	// LevelIndex numbers Level among the field's levels (0 the strongest
+	// agreement; -1 when missing), so that a page can show it in another
+	// language.
+	LevelIndex int     `json:"level_index"`
+	Weight     float64 `json:"weight"` // bits for (+) or against (−) the pair being one child; 0 when missing
 	// Missing is true when one record does not have the field: it counts
 	// neither way.
 	Missing bool `json:"missing,omitempty"`
@@ -33,9 +37,9 @@ func (md *Model) Explain(p Pair) Explanation {
 	for f := range fields {
 		fs := FieldScore{Field: fields[f].Name, Label: fields[f].Label, Weight: float64(p.weights[f])}
 		if l := p.levels[f]; l == missing {
-			fs.Level, fs.Missing = "not recorded on both sides", true
+			fs.Level, fs.Missing, fs.LevelIndex = "not recorded on both sides", true, -1
 		} else {
-			fs.Level = fields[f].Levels[l]
+			fs.Level, fs.LevelIndex = fields[f].Levels[l], int(l)
 		}
 		x.Fields = append(x.Fields, fs)
 	}
@@ -57,4 +61,17 @@ func (x Explanation) String() string {
 		s += fmt.Sprintf("; other candidates for the same request take %.1f%%", 100*x.Rivals)
 	}
 	return s
+}
+
+// FieldLevels returns each compared field's machine name with its levels'
+// English descriptions, strongest agreement first, in the order
+// explanations list them: what a translation of explanations must cover.
+func FieldLevels() []FieldScore {
+	var out []FieldScore
+	for f := range fields {
+		for l, level := range fields[f].Levels {
+			out = append(out, FieldScore{Field: fields[f].Name, Label: fields[f].Label, Level: level, LevelIndex: l})
+		}
+	}
+	return out
 }

@@ -35,12 +35,12 @@ func (t *Tx) CreateOrg(ctx context.Context, o *domain.Organisation) error {
 	return err
 }
 
-const orgColumns = `id, slug, name, kind, country, created_at`
+const orgColumns = `id, slug, name, kind, country, require_totp, created_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (domain.Organisation, error) {
 	var o domain.Organisation
 	var created nullTime
-	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Country, &created)
+	err := row.Scan(&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Country, &o.RequireTOTP, &created)
 	o.CreatedAt = created.Time
 	return o, err
 }
@@ -76,8 +76,9 @@ func (t *Tx) Orgs(ctx context.Context) ([]domain.Organisation, error) {
 	return out, rows.Err()
 }
 
-// UpdateOrg changes an organisation's name and country (its slug and kind
-// are fixed: other parties and the audit trail refer to them).
+// UpdateOrg changes an organisation's name, country and second-factor rule
+// (its slug and kind are fixed: other parties and the audit trail refer to
+// them).
 func (t *Tx) UpdateOrg(ctx context.Context, o *domain.Organisation) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -85,7 +86,7 @@ func (t *Tx) UpdateOrg(ctx context.Context, o *domain.Organisation) error {
 	if !validID(o.ID) {
 		return fmt.Errorf("organisation %q: %w", o.ID, ErrNotFound)
 	}
-	res, err := t.exec(ctx, `UPDATE organisations SET name = $1, country = $2 WHERE id = $3`, o.Name, o.Country, o.ID)
+	res, err := t.exec(ctx, `UPDATE organisations SET name = $1, country = $2, require_totp = $3 WHERE id = $4`, o.Name, o.Country, o.RequireTOTP, o.ID)
 	if err != nil {
 		return err
 	}
