@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,11 @@ type App struct {
 	// engine is the live matching engine, once StartMatching has trained
 	// one; nil before.
 	engine atomic.Pointer[match.Engine]
+	// wantLive is set by StartMatching: the caller (serve) wants live
+	// matching, so records arriving before there is an engine train one.
+	wantLive atomic.Bool
+	// firstRun guards the full run that trains the first engine.
+	firstRun sync.Mutex
 	// keys seal attachments and the ledger's secrets at rest; nil until
 	// SetKeyring. Without them no cross-party act can be recorded, so none
 	// can be done.

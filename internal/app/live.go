@@ -14,8 +14,9 @@ import (
 // keeps it, so that from then on every record created or changed gets its
 // candidates at once (the incremental path). With no records on one side
 // yet there is nothing to learn from: it returns without an engine, and
-// the next call (or reunite match) tries again.
+// the first records to arrive on the missing side train one.
 func (a *App) StartMatching(ctx context.Context) error {
+	a.wantLive.Store(true)
 	start := time.Now()
 	meta := map[string]recordMeta{}
 	reqs, err := a.loadAll(ctx, domain.KindRequest, meta)
@@ -45,7 +46,11 @@ func (a *App) StartMatching(ctx context.Context) error {
 // is logged and leaves the records as they are.
 func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 	en := a.engine.Load()
-	if en == nil || len(recs) == 0 {
+	if len(recs) == 0 {
+		return
+	}
+	if en == nil {
+		a.firstMatch(ctx)
 		return
 	}
 	var cands []store.Candidate
@@ -78,6 +83,23 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 	})
 	if err != nil {
 		a.log.Error("matching new records", "records", len(recs), "err", err)
+	}
+}
+
+// firstMatch trains the first engine, when records arrive in a store that
+// had none on one side: a full run, which also fills the review queue.
+// Later records take the incremental path. One run at a time: records
+// arriving meanwhile are in the store, and the run reads the store.
+func (a *App) firstMatch(ctx context.Context) {
+	if !a.wantLive.Load() || !a.firstRun.TryLock() {
+		return
+	}
+	defer a.firstRun.Unlock()
+	if a.engine.Load() != nil {
+		return
+	}
+	if _, err := a.MatchAll(ctx, "system:live", MatchOptions{}); err != nil {
+		a.log.Error("first matching run", "err", err)
 	}
 }
 

@@ -192,6 +192,8 @@ func (a *App) Import(ctx context.Context, p access.Principal, kind domain.Kind, 
 	}
 	if live {
 		go a.rematch(context.WithoutCancel(ctx), imported)
+	} else {
+		go a.firstMatch(context.WithoutCancel(ctx))
 	}
 	return res, nil
 }

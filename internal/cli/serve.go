@@ -29,6 +29,14 @@ func serveCmd(e *env) *cobra.Command {
 (and GET /healthz) until interrupted. Behind HTTPS, give --secure-cookies.`,
 		Args: cobra.NoArgs,
 		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
+			// The engine trains in the background: pages and the API
+			// answer meanwhile, and new records are matched once it is
+			// ready.
+			go func() {
+				if err := a.StartMatching(context.WithoutCancel(cmd.Context())); err != nil {
+					e.log.Error("matching engine", "err", err)
+				}
+			}()
 			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
 	}

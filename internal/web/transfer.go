@@ -57,6 +57,8 @@ type upload struct {
 
 	mu       sync.Mutex
 	Mapping  map[string]string // file column → interchange column ("-": ignore)
+	HandTo   []string          // organisations to hand the records over to, in a list
+	Listed   int               // how many organisations the list went to
 	Checked  bool
 	Bad      []*interchange.RowError
 	BadTotal int
@@ -82,6 +84,8 @@ type importData struct {
 	Guess   map[string]string
 	Preview [][]string
 	Error   string
+	// Others are the organisations the records may be handed over to.
+	Others []domain.Organisation
 }
 
 func (d importData) nav() string { return "import" }
@@ -210,6 +214,15 @@ func (s *Server) importPage(rq *request) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	d := importData{Phase: "map", Upload: u, Columns: interchange.Columns(), Preview: u.Rows[:min(len(u.Rows), previewRows)]}
+	orgs, err := s.app.Orgs(rq.r.Context(), rq.principal())
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if o.ID != rq.principal().OrgID {
+			d.Others = append(d.Others, o)
+		}
+	}
 	switch {
 	case u.Finished:
 		d.Phase = "done"
@@ -258,6 +271,7 @@ func (s *Server) importAct(rq *request) error {
 			u.Mapping[h] = v[0]
 		}
 	}
+	u.HandTo = rq.r.PostForm["hand_to"]
 	run := rq.r.PostForm.Get("action") == "run" && u.Checked && u.BadTotal == 0
 	u.mu.Unlock()
 	p := rq.principal()
@@ -294,6 +308,12 @@ func (s *Server) importAct(rq *request) error {
 			u.Done = n
 			u.mu.Unlock()
 		}})
+		var listErr error
+		if err == nil && len(u.HandTo) > 0 && len(res.IDs) > 0 {
+			// Handed over at once, so that the other party can match
+			// them; a failure here leaves the records stored and says so.
+			_, listErr = s.app.SubmitList(contextForJob(rq), p, app.ListSubmission{Kind: u.Kind, RecordIDs: res.IDs, Recipients: u.HandTo, Note: u.Name})
+		}
 		u.mu.Lock()
 		defer u.mu.Unlock()
 		u.Running, u.Finished = false, true
@@ -303,6 +323,13 @@ func (s *Server) importAct(rq *request) error {
 			return
 		}
 		u.Result, u.Done = &res, res.Rows
+		if listErr != nil {
+			u.Err = "imported, but not handed over: " + listErr.Error()
+			return
+		}
+		if len(res.IDs) > 0 {
+			u.Listed = len(u.HandTo)
+		}
 	}()
 	http.Redirect(rq.w, rq.r, "/import/"+u.ID, http.StatusSeeOther)
 	return nil
@@ -377,4 +404,14 @@ func (s *Server) export(rq *request) error {
 	rq.w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	rq.w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.xlsx"`, kind, stamp))
 	return x.Write(rq.w)
+}
+
+// Handing reports whether the user chose to hand the records to org.
+func (u *upload) Handing(org string) bool {
+	for _, o := range u.HandTo {
+		if o == org {
+			return true
+		}
+	}
+	return false
 }
