@@ -498,26 +498,12 @@ func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, mes
 	if a.keys == nil {
 		return store.Attachment{}, ErrNoKeys
 	}
-	name = domain.Clean(name)
-	var fields []domain.FieldError
-	ctype := http.DetectContentType(content)
-	switch {
-	case len(content) == 0:
-		fields = append(fields, domain.FieldError{Field: "content", Detail: "empty"})
-	case len(content) > MaxAttachment:
-		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("%d bytes; at most %d", len(content), MaxAttachment)})
-	case !slices.Contains(AttachmentTypes, ctype):
-		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("a %s file; accepted: PDF, JPEG, PNG, plain text", ctype)})
-	}
-	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "/\\") {
-		fields = append(fields, domain.FieldError{Field: "name", Detail: "a file name of 1 to 200 characters, without / or \\"})
-	}
-	if len(fields) > 0 {
-		return store.Attachment{}, &domain.ValidationError{Fields: fields}
+	name, ctype, err := checkAttachment(name, content)
+	if err != nil {
+		return store.Attachment{}, err
 	}
 	at := store.Attachment{ID: store.NewAttachmentID(), CaseID: caseID, MessageID: messageID, OrgID: p.OrgID, Author: p.ID,
 		Name: name, ContentType: ctype, Size: len(content)}
-	var err error
 	if at.KeyID, at.Sealed, err = a.keys.Seal(content, attachmentAD(at)); err != nil {
 		return at, err
 	}
@@ -548,6 +534,30 @@ func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, mes
 	}
 	at.Sealed = nil
 	return at, err
+}
+
+// checkAttachment checks a file offered as an attachment (to a case or a
+// meeting) and returns its cleaned name and its type, sniffed from its
+// content.
+func checkAttachment(name string, content []byte) (string, string, error) {
+	name = domain.Clean(name)
+	var fields []domain.FieldError
+	ctype := http.DetectContentType(content)
+	switch {
+	case len(content) == 0:
+		fields = append(fields, domain.FieldError{Field: "content", Detail: "empty"})
+	case len(content) > MaxAttachment:
+		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("%d bytes; at most %d", len(content), MaxAttachment)})
+	case !slices.Contains(AttachmentTypes, ctype):
+		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("a %s file; accepted: PDF, JPEG, PNG, plain text", ctype)})
+	}
+	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "/\\") {
+		fields = append(fields, domain.FieldError{Field: "name", Detail: "a file name of 1 to 200 characters, without / or \\"})
+	}
+	if len(fields) > 0 {
+		return name, ctype, &domain.ValidationError{Fields: fields}
+	}
+	return name, ctype, nil
 }
 
 // attachmentAD binds a sealed attachment to its row: moved to another
