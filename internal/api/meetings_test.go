@@ -75,7 +75,7 @@ func TestMeetingsAPI(t *testing.T) {
 		w.do("ua-analyst", "POST", "/api/v1/meetings/"+m.ID+"/commitments", map[string]any{"from": "ru", "to": "ua", "kind": "return_children", "due_on": "2026-03-20", "case_ids": caseIDs}).problem(t, 403)
 
 		r = w.do("ru-caseworker", "POST", "/api/v1/operations", map[string]any{"meeting_id": m.ID, "date": "2026-03-10", "crossing_point": "Crossing point A",
-			"escorts": []map[string]string{{"organisation": "ru", "name": "Escort R"}, {"organisation": "ua", "name": "Escort U"}, {"organisation": "med", "name": "Escort M"}},
+			"escorts":  []map[string]string{{"organisation": "ru", "name": "Escort R"}, {"organisation": "ua", "name": "Escort U"}, {"organisation": "med", "name": "Escort M"}},
 			"case_ids": caseIDs})
 		if r.status != 201 {
 			t.Fatalf("plan: %d %s", r.status, r.body)
