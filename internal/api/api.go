@@ -48,6 +48,7 @@ func New(a *app.App, log *slog.Logger) *Server {
 	s.handle("POST /api/v1/candidates/{id}/reject", s.decideCandidate(false))
 	s.routeExchange()
 	s.routeLedger()
+	s.routeMeetings()
 	for path, kind := range recordPaths {
 		rh := recordHandlers{s: s, kind: kind}
 		s.handle("GET /api/v1/"+path, rh.list)

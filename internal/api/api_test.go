@@ -34,7 +34,14 @@ type world struct {
 
 func newWorld(t *testing.T, dsn string) *world {
 	t.Helper()
-	s := storetest.Open(t, dsn, store.Options{})
+	return newWorldWith(t, dsn, store.Options{})
+}
+
+// newWorldWith is newWorld on a store opened with opts. With a test clock
+// (opts.Now) the tokens do not expire, so the clock can be moved on.
+func newWorldWith(t *testing.T, dsn string, opts store.Options) *world {
+	t.Helper()
+	s := storetest.Open(t, dsn, opts)
 	quiet := slog.New(slog.DiscardHandler)
 	a := app.New(s, quiet)
 	// Every cross-party act is recorded in the ledger, whose keys are
@@ -62,7 +69,11 @@ func newWorld(t *testing.T, dsn string) *world {
 			if _, err := a.CreateUser(ctx, access.Operator("test", org), domain.User{Email: email, Roles: []domain.Role{role}}, ""); err != nil {
 				t.Fatal(err)
 			}
-			tok, err := a.CreateToken(ctx, email, "test", nil, time.Hour)
+			ttl := time.Hour
+			if opts.Now != nil {
+				ttl = 0
+			}
+			tok, err := a.CreateToken(ctx, email, "test", nil, ttl)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -337,61 +337,69 @@ func (a *App) MoveCase(ctx context.Context, p access.Principal, id string, versi
 		if version != 0 && version != c.Version {
 			return fmt.Errorf("case %d is at version %d, not %d: %w", c.Number, c.Version, version, store.ErrConflict)
 		}
-		rq, err := tx.Record(ctx, c.RequestID, false)
-		if err != nil {
-			return err
-		}
-		ch, err := tx.Record(ctx, c.ChildID, false)
-		if err != nil {
-			return err
-		}
-		in.Adult, in.Today = domain.AdultOn(birthOf(&rq, &ch), a.today()), a.today()
-		if err := cases.Check(cases.State(c.State), to, rolesOf(p), in); err != nil {
-			return err
-		}
-		if in.DuplicateOf != "" {
-			if _, err := partyCase(ctx, tx, p, in.DuplicateOf); err != nil {
-				return &domain.ValidationError{Fields: []domain.FieldError{{Field: "duplicate_of", Detail: "no such case"}}}
-			}
-		}
-		attachments, err := tx.Attachments(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		for i, aid := range in.AttachmentIDs {
-			if !slices.ContainsFunc(attachments, func(x store.Attachment) bool { return x.ID == aid }) {
-				return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("attachment_ids[%d]", i), Detail: "no such attachment on this case"}}}
-			}
-		}
-		data, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		reunitedOn := ""
-		if to == cases.Reunited {
-			reunitedOn = in.ReunitedAt.String()
-		}
-		from := c.State
-		if err := tx.MoveCase(ctx, &c, store.CaseEvent{To: string(to), Actor: p.ID, ActorOrg: p.OrgID, Reason: domain.Clean(in.Reason), Data: string(data)}, reunitedOn); err != nil {
-			return err
-		}
-		// The move's data (evidence, dates) and reason are committed to,
-		// not written: they can be about people.
-		h, err := a.hashData(ctx, tx, string(data), domain.Clean(in.Reason))
-		if err != nil {
-			return err
-		}
-		if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindCaseTransition, Subjects: subjects("case", c.ID), DataHashes: []string{h},
-			Detail: map[string]string{"number": strconv.Itoa(c.Number), "from": from, "to": string(to), "version": strconv.Itoa(c.Version)}}); err != nil {
-			return err
-		}
-		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionCaseMove, Outcome: store.OutcomeOK,
-			RecordID: c.ChildID, RecordOrg: c.ChildOrg, RecordKind: domain.KindChild, Detail: fmt.Sprintf("case %d → %s", c.Number, to)})
+		return a.moveCase(ctx, tx, p, &c, to, in)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		a.denyQuietly(ctx, p, ActionCaseMove, "case "+id)
 	}
 	return c, err
+}
+
+// moveCase takes c, read in tx by a party p, to its next state through the
+// state machine: the same checks, event, ledger entry and audit for every
+// path that moves a case (MoveCase, and a handover operation's plan and
+// completion).
+func (a *App) moveCase(ctx context.Context, tx *store.Tx, p access.Principal, c *store.Case, to cases.State, in cases.Input) error {
+	rq, err := tx.Record(ctx, c.RequestID, false)
+	if err != nil {
+		return err
+	}
+	ch, err := tx.Record(ctx, c.ChildID, false)
+	if err != nil {
+		return err
+	}
+	in.Adult, in.Today = domain.AdultOn(birthOf(&rq, &ch), a.today()), a.today()
+	if err := cases.Check(cases.State(c.State), to, rolesOf(p), in); err != nil {
+		return err
+	}
+	if in.DuplicateOf != "" {
+		if _, err := partyCase(ctx, tx, p, in.DuplicateOf); err != nil {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: "duplicate_of", Detail: "no such case"}}}
+		}
+	}
+	attachments, err := tx.Attachments(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for i, aid := range in.AttachmentIDs {
+		if !slices.ContainsFunc(attachments, func(x store.Attachment) bool { return x.ID == aid }) {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("attachment_ids[%d]", i), Detail: "no such attachment on this case"}}}
+		}
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	reunitedOn := ""
+	if to == cases.Reunited {
+		reunitedOn = in.ReunitedAt.String()
+	}
+	from := c.State
+	if err := tx.MoveCase(ctx, c, store.CaseEvent{To: string(to), Actor: p.ID, ActorOrg: p.OrgID, Reason: domain.Clean(in.Reason), Data: string(data)}, reunitedOn); err != nil {
+		return err
+	}
+	// The move's data (evidence, dates) and reason are committed to,
+	// not written: they can be about people.
+	h, err := a.hashData(ctx, tx, string(data), domain.Clean(in.Reason))
+	if err != nil {
+		return err
+	}
+	if err := a.record(ctx, tx, p.OrgID, ledger.Entry{Kind: ledger.KindCaseTransition, Subjects: subjects("case", c.ID), DataHashes: []string{h},
+		Detail: map[string]string{"number": strconv.Itoa(c.Number), "from": from, "to": string(to), "version": strconv.Itoa(c.Version)}}); err != nil {
+		return err
+	}
+	return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionCaseMove, Outcome: store.OutcomeOK,
+		RecordID: c.ChildID, RecordOrg: c.ChildOrg, RecordKind: domain.KindChild, Detail: fmt.Sprintf("case %d → %s", c.Number, to)})
 }
 
 // MaxMessage is the longest message on a case channel, in characters.
@@ -490,26 +498,12 @@ func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, mes
 	if a.keys == nil {
 		return store.Attachment{}, ErrNoKeys
 	}
-	name = domain.Clean(name)
-	var fields []domain.FieldError
-	ctype := http.DetectContentType(content)
-	switch {
-	case len(content) == 0:
-		fields = append(fields, domain.FieldError{Field: "content", Detail: "empty"})
-	case len(content) > MaxAttachment:
-		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("%d bytes; at most %d", len(content), MaxAttachment)})
-	case !slices.Contains(AttachmentTypes, ctype):
-		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("a %s file; accepted: PDF, JPEG, PNG, plain text", ctype)})
-	}
-	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "/\\") {
-		fields = append(fields, domain.FieldError{Field: "name", Detail: "a file name of 1 to 200 characters, without / or \\"})
-	}
-	if len(fields) > 0 {
-		return store.Attachment{}, &domain.ValidationError{Fields: fields}
+	name, ctype, err := checkAttachment(name, content)
+	if err != nil {
+		return store.Attachment{}, err
 	}
 	at := store.Attachment{ID: store.NewAttachmentID(), CaseID: caseID, MessageID: messageID, OrgID: p.OrgID, Author: p.ID,
 		Name: name, ContentType: ctype, Size: len(content)}
-	var err error
 	if at.KeyID, at.Sealed, err = a.keys.Seal(content, attachmentAD(at)); err != nil {
 		return at, err
 	}
@@ -540,6 +534,30 @@ func (a *App) AddAttachment(ctx context.Context, p access.Principal, caseID, mes
 	}
 	at.Sealed = nil
 	return at, err
+}
+
+// checkAttachment checks a file offered as an attachment (to a case or a
+// meeting) and returns its cleaned name and its type, sniffed from its
+// content.
+func checkAttachment(name string, content []byte) (string, string, error) {
+	name = domain.Clean(name)
+	var fields []domain.FieldError
+	ctype := http.DetectContentType(content)
+	switch {
+	case len(content) == 0:
+		fields = append(fields, domain.FieldError{Field: "content", Detail: "empty"})
+	case len(content) > MaxAttachment:
+		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("%d bytes; at most %d", len(content), MaxAttachment)})
+	case !slices.Contains(AttachmentTypes, ctype):
+		fields = append(fields, domain.FieldError{Field: "content", Detail: fmt.Sprintf("a %s file; accepted: PDF, JPEG, PNG, plain text", ctype)})
+	}
+	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "/\\") {
+		fields = append(fields, domain.FieldError{Field: "name", Detail: "a file name of 1 to 200 characters, without / or \\"})
+	}
+	if len(fields) > 0 {
+		return name, ctype, &domain.ValidationError{Fields: fields}
+	}
+	return name, ctype, nil
 }
 
 // attachmentAD binds a sealed attachment to its row: moved to another

@@ -39,6 +39,10 @@ type Report struct {
 	Weekly   []WeekRow  `json:"weekly"`
 	Pipeline []StateRow `json:"pipeline"`
 	Total    int        `json:"total_cases"`
+	// Commitments are the figures of meetings, commitments and handover
+	// operations, over the meetings the organisation took part in (the
+	// operator over every organisation: all), overdue ones flagged.
+	Commitments Figures `json:"commitments"`
 }
 
 // reportCategory is the category a case is counted in.
@@ -63,6 +67,10 @@ func (a *App) Report(ctx context.Context, p access.Principal) (Report, error) {
 	}
 	now := a.store.Now()
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if rep.Commitments, err = a.figures(ctx, tx, p); err != nil {
+			return err
+		}
 		cs, err := tx.Cases(ctx, f)
 		if err != nil {
 			return err

@@ -113,8 +113,12 @@ func reportCmd(e *env) *cobra.Command {
 		Short: "The pipeline of cases and the weekly reunifications by category",
 		Long: `The pipeline (cases in each state, median days spent in each) and the children
 reunited each week, by category: displaced by frontline fighting, separated
-across the border, turned 18 since displacement, and the others. Counts only:
-the report holds no one's data. Without --org it covers every case.`,
+across the border, turned 18 since displacement, and the others; then the
+commitments made at meetings, per meeting and per organisation (made, met on
+time, met late, overdue, median days from commitment to reunification), the
+handover operations (children planned and reunited), and every overdue
+commitment, flagged. Counts only: the report holds no one's data. Without
+--org it covers every case and meeting.`,
 		Args: cobra.NoArgs,
 		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			p, err := operator(cmd.Context(), a, org)
@@ -146,7 +150,9 @@ the report holds no one's data. Without --org it covers every case.`,
 			for _, r := range rep.Weekly {
 				fmt.Fprintf(tw, "%s\t%s\t%d\n", r.Week, r.Category, r.Count)
 			}
-			return tw.Flush()
+			tw.Flush()
+			printFigures(e.out, rep.Commitments)
+			return nil
 		}),
 	}
 	cmd.Flags().StringVar(&org, "org", "", "only the cases this organisation is a party to")
