@@ -20,138 +20,144 @@ import (
 )
 
 func TestSignInAndLockout(t *testing.T) {
-	w := newWorld(t, storetest.SQLiteDSN(t), 0)
-	c := w.client()
-	for i := range app.MaxSignInFailures {
-		code, body := c.signIn("officer@ua.test", "wrong password, try again")
-		if code != http.StatusUnauthorized {
-			t.Fatalf("attempt %d: status %d, want 401", i+1, code)
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		c := w.client()
+		for i := range app.MaxSignInFailures {
+			code, body := c.signIn("officer@ua.test", "wrong password, try again")
+			if code != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: status %d, want 401", i+1, code)
+			}
+			if !strings.Contains(body, "wrong") {
+				t.Fatalf("attempt %d: no error shown:\n%.500s", i+1, body)
+			}
 		}
-		if !strings.Contains(body, "wrong") {
-			t.Fatalf("attempt %d: no error shown:\n%.500s", i+1, body)
+		// Locked now: even the right password is refused, with its own message.
+		if code, body := c.signIn("officer@ua.test", password); code != http.StatusUnauthorized || !strings.Contains(body, "locked") {
+			t.Fatalf("right password on a locked account: %d\n%.500s", code, body)
 		}
-	}
-	// Locked now: even the right password is refused, with its own message.
-	if code, body := c.signIn("officer@ua.test", password); code != http.StatusUnauthorized || !strings.Contains(body, "locked") {
-		t.Fatalf("right password on a locked account: %d\n%.500s", code, body)
-	}
-	// An unknown address gets the same answer as a wrong password.
-	code, body := c.signIn("nobody@ua.test", password)
-	if code != http.StatusUnauthorized || !strings.Contains(body, "The e-mail address or password is wrong.") {
-		t.Fatalf("unknown address: %d", code)
-	}
-	// Another user is not affected.
-	w.client().mustSignIn("officer@ru.test")
-	// The pages need a session.
-	anon := w.client()
-	resp, err := anon.http.Get(w.url + "/records/request")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Request.URL.Path != "/signin" {
-		t.Fatalf("anonymous request ended at %s, want /signin", resp.Request.URL.Path)
-	}
+		// An unknown address gets the same answer as a wrong password.
+		code, body := c.signIn("nobody@ua.test", password)
+		if code != http.StatusUnauthorized || !strings.Contains(body, "The e-mail address or password is wrong.") {
+			t.Fatalf("unknown address: %d", code)
+		}
+		// Another user is not affected.
+		w.client().mustSignIn("officer@ru.test")
+		// The pages need a session.
+		anon := w.client()
+		resp, err := anon.http.Get(w.url + "/records/request")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Request.URL.Path != "/signin" {
+			t.Fatalf("anonymous request ended at %s, want /signin", resp.Request.URL.Path)
+		}
+	})
 }
 
 func TestCSRFIsRequired(t *testing.T) {
-	w := newWorld(t, storetest.SQLiteDSN(t), 0)
-	c := w.client()
-	c.mustSignIn("officer@ua.test")
-	c.get("/records/request/new")
-	form := url.Values{"given": {"Марія"}, "family": {"Шевченко"}, "sex": {"female"}}
-	for name, f := range map[string]url.Values{
-		"no token":    form,
-		"wrong token": {"csrf": {"forged"}},
-	} {
-		v := url.Values{}
-		for k, x := range f {
-			v[k] = x
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		c := w.client()
+		c.mustSignIn("officer@ua.test")
+		c.get("/records/request/new")
+		form := url.Values{"given": {"Марія"}, "family": {"Шевченко"}, "sex": {"female"}}
+		for name, f := range map[string]url.Values{
+			"no token":    form,
+			"wrong token": {"csrf": {"forged"}},
+		} {
+			v := url.Values{}
+			for k, x := range f {
+				v[k] = x
+			}
+			for k, x := range form {
+				v[k] = x
+			}
+			if name == "no token" {
+				v.Set("csrf", "")
+			}
+			if code, _ := c.post("/records/request/new", v); code != http.StatusForbidden {
+				t.Errorf("%s: status %d, want 403", name, code)
+			}
 		}
-		for k, x := range form {
-			v[k] = x
+		// A right token from another site's page is refused by its origin.
+		c.get("/records/request/new")
+		tok := c.csrf()
+		req, _ := http.NewRequest(http.MethodPost, w.url+"/records/request/new", strings.NewReader(url.Values{"csrf": {tok}, "given": {"Марія"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if name == "no token" {
-			v.Set("csrf", "")
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-origin post: %d, want 403", resp.StatusCode)
 		}
-		if code, _ := c.post("/records/request/new", v); code != http.StatusForbidden {
-			t.Errorf("%s: status %d, want 403", name, code)
+		// Nothing was stored by the refused posts.
+		recs, _, err := w.app.ListRecords(context.Background(), access.Operator("test", w.orgs["ua"]), store.RecordFilter{Kind: domain.KindRequest})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	// A right token from another site's page is refused by its origin.
-	c.get("/records/request/new")
-	tok := c.csrf()
-	req, _ := http.NewRequest(http.MethodPost, w.url+"/records/request/new", strings.NewReader(url.Values{"csrf": {tok}, "given": {"Марія"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", "https://evil.example")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-origin post: %d, want 403", resp.StatusCode)
-	}
-	// Nothing was stored by the refused posts.
-	recs, _, err := w.app.ListRecords(context.Background(), access.Operator("test", w.orgs["ua"]), store.RecordFilter{Kind: domain.KindRequest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 0 {
-		t.Fatalf("%d records stored by refused posts", len(recs))
-	}
-	// With the token, the same form works.
-	c.get("/records/request/new")
-	if code, body := c.post("/records/request/new", form); code != http.StatusOK || !strings.Contains(body, "Шевченко") {
-		t.Fatalf("create with token: %d\n%.500s", code, body)
-	}
+		if len(recs) != 0 {
+			t.Fatalf("%d records stored by refused posts", len(recs))
+		}
+		// With the token, the same form works.
+		c.get("/records/request/new")
+		if code, body := c.post("/records/request/new", form); code != http.StatusOK || !strings.Contains(body, "Шевченко") {
+			t.Fatalf("create with token: %d\n%.500s", code, body)
+		}
+	})
 }
 
 var secretOnPage = regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`)
 
 func TestTOTPRequiredByAdmin(t *testing.T) {
-	w := newWorld(t, storetest.SQLiteDSN(t), 0)
-	admin := w.client()
-	admin.mustSignIn("admin@ua.test")
-	admin.get("/admin")
-	if code, _ := admin.post("/admin/totp", url.Values{"require": {"1"}}); code != http.StatusOK {
-		t.Fatalf("require TOTP: %d", code)
-	}
-	// The officer must now set up a second factor before anything else.
-	c := w.client()
-	code, body := c.signIn("officer@ua.test", password)
-	if code != http.StatusOK || !strings.Contains(body, `action="/account/totp"`) {
-		t.Fatalf("sign-in did not lead to enrolment: %d\n%.500s", code, body)
-	}
-	if code, _ := c.get("/records/request"); code != http.StatusOK || !strings.Contains(c.last, `action="/account/totp"`) {
-		t.Fatalf("a pending session reached a page")
-	}
-	m := secretOnPage.FindStringSubmatch(c.last)
-	if m == nil {
-		t.Fatalf("no secret on the enrolment page")
-	}
-	secret := m[1]
-	if code, body := c.post("/account/totp", url.Values{"secret": {secret}, "code": {"000000"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "wrong") {
-		t.Fatalf("wrong enrolment code accepted: %d", code)
-	}
-	now := w.app.Store().Now()
-	codeNow, _ := totp.GenerateCode(secret, now)
-	if code, body := c.post("/account/totp", url.Values{"secret": {secret}, "code": {codeNow}}); code != http.StatusOK || !strings.Contains(body, `action="/signout"`) {
-		t.Fatalf("enrolment: %d\n%.500s", code, body)
-	}
-	// Next sign-in asks for the code; a wrong one ends the attempt.
-	c2 := w.client()
-	if _, body := c2.signIn("officer@ua.test", password); !strings.Contains(body, `action="/signin/totp"`) {
-		t.Fatalf("second sign-in did not ask for a code:\n%.500s", body)
-	}
-	if _, body := c2.post("/signin/totp", url.Values{"code": {"123456"}}); !strings.Contains(body, `action="/signin"`) {
-		t.Fatalf("a wrong code did not send the user back to the password")
-	}
-	c2.signIn("officer@ua.test", password)
-	codeNow, _ = totp.GenerateCode(secret, w.app.Store().Now())
-	if code, body := c2.post("/signin/totp", url.Values{"code": {codeNow}}); code != http.StatusOK || !strings.Contains(body, `action="/signout"`) {
-		t.Fatalf("right code: %d\n%.500s", code, body)
-	}
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		admin := w.client()
+		admin.mustSignIn("admin@ua.test")
+		admin.get("/admin")
+		if code, _ := admin.post("/admin/totp", url.Values{"require": {"1"}}); code != http.StatusOK {
+			t.Fatalf("require TOTP: %d", code)
+		}
+		// The officer must now set up a second factor before anything else.
+		c := w.client()
+		code, body := c.signIn("officer@ua.test", password)
+		if code != http.StatusOK || !strings.Contains(body, `action="/account/totp"`) {
+			t.Fatalf("sign-in did not lead to enrolment: %d\n%.500s", code, body)
+		}
+		if code, _ := c.get("/records/request"); code != http.StatusOK || !strings.Contains(c.last, `action="/account/totp"`) {
+			t.Fatalf("a pending session reached a page")
+		}
+		m := secretOnPage.FindStringSubmatch(c.last)
+		if m == nil {
+			t.Fatalf("no secret on the enrolment page")
+		}
+		secret := m[1]
+		if code, body := c.post("/account/totp", url.Values{"secret": {secret}, "code": {"000000"}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "wrong") {
+			t.Fatalf("wrong enrolment code accepted: %d", code)
+		}
+		now := w.app.Store().Now()
+		codeNow, _ := totp.GenerateCode(secret, now)
+		if code, body := c.post("/account/totp", url.Values{"secret": {secret}, "code": {codeNow}}); code != http.StatusOK || !strings.Contains(body, `action="/signout"`) {
+			t.Fatalf("enrolment: %d\n%.500s", code, body)
+		}
+		// Next sign-in asks for the code; a wrong one ends the attempt.
+		c2 := w.client()
+		if _, body := c2.signIn("officer@ua.test", password); !strings.Contains(body, `action="/signin/totp"`) {
+			t.Fatalf("second sign-in did not ask for a code:\n%.500s", body)
+		}
+		if _, body := c2.post("/signin/totp", url.Values{"code": {"123456"}}); !strings.Contains(body, `action="/signin"`) {
+			t.Fatalf("a wrong code did not send the user back to the password")
+		}
+		c2.signIn("officer@ua.test", password)
+		codeNow, _ = totp.GenerateCode(secret, w.app.Store().Now())
+		if code, body := c2.post("/signin/totp", url.Values{"code": {codeNow}}); code != http.StatusOK || !strings.Contains(body, `action="/signout"`) {
+			t.Fatalf("right code: %d\n%.500s", code, body)
+		}
+	})
 }
 
 func TestSignOutEverywhere(t *testing.T) {
@@ -216,57 +222,59 @@ func TestRecordFormShowsErrorsByTheirFields(t *testing.T) {
 // pairs and uploads through the pages: every attempt gets the same page as
 // something that does not exist.
 func TestPartyBoundary(t *testing.T) {
-	w := newWorld(t, storetest.SQLiteDSN(t), 0)
-	ctx := context.Background()
-	ruOp := access.Operator("test", w.orgs["ru"])
-	child, err := w.app.CreateRecord(ctx, ruOp, domain.Record{Kind: domain.KindChild, Person: domain.Person{Names: []domain.Name{{Given: "Дмитрий", Family: "Орлов"}}},
-		Sensitive: domain.Sensitive{CurrentLocation: "секретный адрес"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ru := w.client()
-	ru.mustSignIn("officer@ru.test")
-	if code, body := ru.get("/records/child/" + child.ID); code != http.StatusOK || !strings.Contains(body, "секретный адрес") {
-		t.Fatalf("the owner cannot read its own record: %d", code)
-	}
-	ua := w.client()
-	ua.mustSignIn("officer@ua.test")
-	_, missing := ua.get("/records/child/01939d6e-0000-7000-8000-000000000000")
-	for _, path := range []string{
-		"/records/child/" + child.ID,
-		"/records/child/" + child.ID + "/edit",
-		"/cases/01939d6e-0000-7000-8000-000000000000",
-		"/review/01939d6e-0000-7000-8000-000000000000",
-		"/attachments/01939d6e-0000-7000-8000-000000000000",
-		"/import/whatever",
-	} {
-		code, body := ua.get(path)
-		if code != http.StatusNotFound {
-			t.Errorf("%s: status %d, want 404", path, code)
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		ctx := context.Background()
+		ruOp := access.Operator("test", w.orgs["ru"])
+		child, err := w.app.CreateRecord(ctx, ruOp, domain.Record{Kind: domain.KindChild, Person: domain.Person{Names: []domain.Name{{Given: "Дмитрий", Family: "Орлов"}}},
+			Sensitive: domain.Sensitive{CurrentLocation: "секретный адрес"}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.Contains(body, "Орлов") || strings.Contains(body, "секретный") {
-			t.Errorf("%s leaks the record", path)
+		ru := w.client()
+		ru.mustSignIn("officer@ru.test")
+		if code, body := ru.get("/records/child/" + child.ID); code != http.StatusOK || !strings.Contains(body, "секретный адрес") {
+			t.Fatalf("the owner cannot read its own record: %d", code)
 		}
-		if mainOf(body) != mainOf(missing) {
-			t.Errorf("%s: the refusal differs from a missing record's page", path)
+		ua := w.client()
+		ua.mustSignIn("officer@ua.test")
+		_, missing := ua.get("/records/child/01939d6e-0000-7000-8000-000000000000")
+		for _, path := range []string{
+			"/records/child/" + child.ID,
+			"/records/child/" + child.ID + "/edit",
+			"/cases/01939d6e-0000-7000-8000-000000000000",
+			"/review/01939d6e-0000-7000-8000-000000000000",
+			"/attachments/01939d6e-0000-7000-8000-000000000000",
+			"/import/whatever",
+		} {
+			code, body := ua.get(path)
+			if code != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", path, code)
+			}
+			if strings.Contains(body, "Орлов") || strings.Contains(body, "секретный") {
+				t.Errorf("%s leaks the record", path)
+			}
+			if mainOf(body) != mainOf(missing) {
+				t.Errorf("%s: the refusal differs from a missing record's page", path)
+			}
 		}
-	}
-	if code, body := ua.get("/records/child"); code != http.StatusOK || strings.Contains(body, "Орлов") {
-		t.Errorf("the list shows another party's unshared record")
-	}
-	// An edit posted to another party's record changes nothing.
-	ua.get("/records/request/new")
-	if code, _ := ua.post("/records/child/"+child.ID+"/edit", url.Values{"given": {"Змінено"}, "version": {"1"}}); code != http.StatusNotFound {
-		t.Errorf("edit of another party's record: %d, want 404", code)
-	}
-	got, err := w.app.Record(ctx, ruOp, domain.KindChild, child.ID)
-	if err != nil || got.Person.Names[0].Given != "Дмитрий" {
-		t.Fatalf("the record changed: %v %v", got.Person.Names, err)
-	}
-	// Roles: an officer is not an admin.
-	if code, _ := ua.get("/admin"); code != http.StatusForbidden {
-		t.Errorf("officer on /admin: %d, want 403", code)
-	}
+		if code, body := ua.get("/records/child"); code != http.StatusOK || strings.Contains(body, "Орлов") {
+			t.Errorf("the list shows another party's unshared record")
+		}
+		// An edit posted to another party's record changes nothing.
+		ua.get("/records/request/new")
+		if code, _ := ua.post("/records/child/"+child.ID+"/edit", url.Values{"given": {"Змінено"}, "version": {"1"}}); code != http.StatusNotFound {
+			t.Errorf("edit of another party's record: %d, want 404", code)
+		}
+		got, err := w.app.Record(ctx, ruOp, domain.KindChild, child.ID)
+		if err != nil || got.Person.Names[0].Given != "Дмитрий" {
+			t.Fatalf("the record changed: %v %v", got.Person.Names, err)
+		}
+		// Roles: an officer is not an admin.
+		if code, _ := ua.get("/admin"); code != http.StatusForbidden {
+			t.Errorf("officer on /admin: %d, want 403", code)
+		}
+	})
 }
 
 // TestPagesSpeakEachLanguage visits every page in each language and fails

@@ -5,7 +5,7 @@
 -- present it.
 CREATE TABLE web_sessions (
     hash         bytea PRIMARY KEY,
-    user_id      text NOT NULL REFERENCES users (id),
+    user_id      uuid NOT NULL REFERENCES users (id),
     csrf         text NOT NULL,
     mfa_pending  boolean NOT NULL DEFAULT false,
     created_at   timestamp NOT NULL,
@@ -27,7 +27,7 @@ ALTER TABLE organisations ADD COLUMN require_totp boolean NOT NULL DEFAULT false
 -- every act without reading the whole ledger. Written in the act's
 -- transaction, with the entry; the ledger itself stays the authority.
 CREATE TABLE case_receipts (
-    case_id text NOT NULL REFERENCES cases (id),
+    case_id uuid NOT NULL REFERENCES cases (id),
     idx     bigint NOT NULL,
     kind    text NOT NULL,
     at      timestamp NOT NULL,
