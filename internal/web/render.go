@@ -89,6 +89,7 @@ var funcs = template.FuncMap{
 	"kindkey":   func(k domain.Kind) string { return "kind." + string(k) },
 	"agreement": agreementClass,
 	"barw":      barWidth,
+	"problem":   problemKey,
 	"catkey":    func(c string) string { return "category." + c },
 }
 
