@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -265,6 +268,24 @@ func TestBrowserReunification(t *testing.T) {
 		t.Fatalf("%d ledger receipts on the case page, want at least %d", receipts, len(steps)+1)
 	}
 	shoot(t, ctx, "case-reunited")
+
+	// The handover summary is a PDF of the case.
+	hc := w.client()
+	hc.mustSignIn("officer@ua.test")
+	_, list := hc.get("/cases")
+	m := regexp.MustCompile(`href="/cases/([0-9a-f-]{36})"`).FindStringSubmatch(list)
+	if m == nil {
+		t.Fatalf("no case on the cases page")
+	}
+	resp, err := hc.http.Get(w.url + "/cases/" + m[1] + "/summary.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-")) || len(pdf) < 2000 {
+		t.Fatalf("handover summary: %s, %d bytes", resp.Header.Get("Content-Type"), len(pdf))
+	}
 
 	// The dashboard now counts one reunified child, this week.
 	var reunited, weekTotal string
