@@ -223,7 +223,7 @@ func ReadFrequencies(r io.Reader, name string, opts FrequencyOptions) (*Frequenc
 	}
 	if opts.N > 0 {
 		for l := range t.N {
-			if t.N[l] == 0 {
+			if t.N[l] == 0 && t.Has(Locus(l)) {
 				t.N[l] = opts.N
 			}
 		}

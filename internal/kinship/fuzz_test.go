@@ -1,0 +1,70 @@
+package kinship
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// The importers never panic, and what they accept survives a round trip
+// through the compact form.
+func FuzzReadProfiles(f *testing.F) {
+	f.Add([]byte(longCSV))
+	f.Add([]byte("sample,D3S1358,vWA\nC-1,\"15,16\",17\n"))
+	f.Add([]byte("id;D3S1358_1;D3S1358_2\nX;15;\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ps, err := ReadProfiles(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, p := range ps {
+			back, err := ParseGenotypes(p.ID, p.String())
+			if err != nil || back != p {
+				t.Fatalf("round trip of %q: %v, %v", p.String(), back.String(), err)
+			}
+			for _, g := range p.Loci {
+				if g.Typed() && (g.A > g.B || g.A < 10 || g.B > MaxAllele) {
+					t.Fatalf("bad genotype %v", g)
+				}
+			}
+		}
+	})
+}
+
+func FuzzReadFrequencies(f *testing.F) {
+	f.Add([]byte("locus,allele,frequency\nD3S1358,N,100\nD3S1358,15,0.5\nD3S1358,16,0.5\n"))
+	f.Add([]byte("Marker;Allele;Freq\nvWA;17;1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tab, _, err := ReadFrequencies(bytes.NewReader(data), "fuzz", FrequencyOptions{N: 50})
+		if err != nil {
+			return
+		}
+		for _, l := range tab.Loci() {
+			if s := tab.Sum(l); s < 1-SumError || s > 1+SumError {
+				t.Fatalf("accepted a sum of %v at %s", s, l)
+			}
+			if tab.Minimum(l) <= 0 {
+				t.Fatalf("no minimum at %s", l)
+			}
+		}
+	})
+}
+
+func FuzzParseAlleleAndLocus(f *testing.F) {
+	for _, s := range []string{"9.3", "12", "Penta D", "vWA", "100", "0.1", " 7 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, err := ParseAllele(s); err == nil {
+			b, err := ParseAllele(a.String())
+			if err != nil || a != b || a < 10 || a > MaxAllele {
+				t.Fatalf("%q → %v → %v, %v", s, a, b, err)
+			}
+		}
+		if l, err := ParseLocus(s); err == nil {
+			if m, err := ParseLocus(l.String()); err != nil || m != l || !strings.EqualFold(fold(s), fold(s)) {
+				t.Fatalf("%q → %v → %v", s, l, m)
+			}
+		}
+	})
+}
