@@ -17,6 +17,51 @@ type locusCalc struct {
 	frac  float64
 	min   float64
 	freq  *[MaxAllele + 1]float64
+	// precomputed: 1/(1+(n−1)θ) for n alleles drawn, and the mutation
+	// probabilities by number of steps
+	inv  [8]float64
+	stay float64
+	step *[maxSteps + 1]float64
+}
+
+// maxSteps is the largest mutation considered: the whole allele range.
+const maxSteps = int(MaxAllele)/10 + 1
+
+func (c *locusCalc) prepare() {
+	for n := range c.inv {
+		c.inv[n] = 1 / (1 + float64(n-1)*c.theta)
+	}
+	c.stay = 1 - c.mut.Rate
+	c.step = nil
+	if c.mut.Rate > 0 {
+		c.step = new([maxSteps + 1]float64)
+		for k := 1; k <= maxSteps; k++ {
+			c.step[k] = c.mut.Rate * (1 - c.mut.TwoStep) * math.Pow(c.mut.TwoStep, float64(k-1)) / 2
+		}
+	}
+}
+
+// prob is the probability that allele a becomes b in one transmission
+// (LocusMutation.prob, from the precomputed table).
+func (c *locusCalc) prob(a, b Allele) float64 {
+	if a == b {
+		if a == silent {
+			return 1
+		}
+		return c.stay
+	}
+	if a == silent || b == silent || c.step == nil {
+		return 0
+	}
+	d := int(a) - int(b)
+	if d < 0 {
+		d = -d
+	}
+	p := c.step[min((d+9)/10, maxSteps)]
+	if d%10 != 0 {
+		p *= c.frac
+	}
+	return p
 }
 
 // p is the population frequency of a: the table's (raised to the minimum),
@@ -40,6 +85,12 @@ func (c *locusCalc) p(a Allele) float64 {
 // (1 + (n−1)·θ) after n draws of which x were a (Balding–Nichols).
 func (c *locusCalc) seq(xs ...Allele) float64 {
 	pr := 1.0
+	if c.theta == 0 {
+		for _, x := range xs {
+			pr *= c.p(x)
+		}
+		return pr
+	}
 	for n, x := range xs {
 		cnt := 0
 		for _, y := range xs[:n] {
@@ -47,7 +98,35 @@ func (c *locusCalc) seq(xs ...Allele) float64 {
 				cnt++
 			}
 		}
-		pr *= (c.theta*float64(cnt) + (1-c.theta)*c.p(x)) / (1 + float64(n-1)*c.theta)
+		pr *= (c.theta*float64(cnt) + (1-c.theta)*c.p(x)) * c.inv[n]
+	}
+	return pr
+}
+
+// after is the probability of drawing xs after the alleles drawn: seq of
+// both together over seq of drawn.
+func (c *locusCalc) after(drawn []Allele, xs ...Allele) float64 {
+	pr := 1.0
+	if c.theta == 0 {
+		for _, x := range xs {
+			pr *= c.p(x)
+		}
+		return pr
+	}
+	n := len(drawn)
+	for i, x := range xs {
+		cnt := 0
+		for _, y := range drawn {
+			if y == x {
+				cnt++
+			}
+		}
+		for _, y := range xs[:i] {
+			if y == x {
+				cnt++
+			}
+		}
+		pr *= (c.theta*float64(cnt) + (1-c.theta)*c.p(x)) * c.inv[n+i]
 	}
 	return pr
 }
@@ -68,7 +147,7 @@ func (c *locusCalc) ordered(g Genotype) (out [3][2]Allele, n int) {
 // trans is the probability that a parent of ordered genotype o passes on
 // allele a (either allele with probability ½, perhaps mutated).
 func (c *locusCalc) trans(o [2]Allele, a Allele) float64 {
-	return (c.mut.prob(o[0], a, c.frac) + c.mut.prob(o[1], a, c.frac)) / 2
+	return (c.prob(o[0], a) + c.prob(o[1], a)) / 2
 }
 
 // duo returns the likelihoods of the child's and parent's genotypes if the
@@ -77,10 +156,11 @@ func (c *locusCalc) duo(child, parent Genotype) (hp, hd float64) {
 	po, np := c.ordered(parent)
 	co, nc := c.ordered(child)
 	for _, a := range po[:np] {
+		base := c.seq(a[0], a[1])
 		for _, x := range co[:nc] {
 			// x[0] from the parent, x[1] from the untyped other parent.
-			hp += c.seq(a[0], a[1], x[1]) * c.trans(a, x[0])
-			hd += c.seq(a[0], a[1], x[0], x[1])
+			hp += base * c.after(a[:], x[1]) * c.trans(a, x[0])
+			hd += base * c.after(a[:], x[0], x[1])
 		}
 	}
 	return hp, hd
@@ -94,14 +174,15 @@ func (c *locusCalc) trioKnown(child, k, a Genotype) (hp, hd float64) {
 	co, nc := c.ordered(child)
 	for _, m := range ko[:nk] {
 		for _, f := range ao[:na] {
-			base := c.seq(m[0], m[1], f[0], f[1])
+			drawn := [4]Allele{m[0], m[1], f[0], f[1]}
+			base := c.seq(drawn[:]...)
 			for _, x := range co[:nc] {
 				tm := c.trans(m, x[0])
 				if tm == 0 {
 					continue
 				}
 				hp += base * tm * c.trans(f, x[1])
-				hd += c.seq(m[0], m[1], f[0], f[1], x[1]) * tm
+				hd += base * c.after(drawn[:], x[1]) * tm
 			}
 		}
 	}
@@ -116,10 +197,11 @@ func (c *locusCalc) trio(child, a, b Genotype) (hp, hd float64) {
 	co, nc := c.ordered(child)
 	for _, m := range ao[:na] {
 		for _, f := range bo[:nb] {
-			base := c.seq(m[0], m[1], f[0], f[1])
+			drawn := [4]Allele{m[0], m[1], f[0], f[1]}
+			base := c.seq(drawn[:]...)
 			for _, x := range co[:nc] {
 				hp += base * c.trans(m, x[0]) * c.trans(f, x[1])
-				hd += c.seq(m[0], m[1], f[0], f[1], x[0], x[1])
+				hd += base * c.after(drawn[:], x[0], x[1])
 			}
 		}
 	}
@@ -194,6 +276,7 @@ func NewCalculator(t *FrequencyTable, o Options) (*Calculator, error) {
 	for _, l := range AllLoci() {
 		k.calcs[l] = locusCalc{l: l, t: t, theta: o.Theta, null: o.Null, mut: o.Mutation.at(l), frac: o.Mutation.Fractional,
 			min: t.Minimum(l), freq: t.freq[l]}
+		k.calcs[l].prepare()
 		k.use[l] = t.Has(l) && (len(o.Loci) == 0 || slices.Contains(o.Loci, l))
 	}
 	return k, nil

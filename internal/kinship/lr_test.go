@@ -45,7 +45,7 @@ func near(got, want float64) bool {
 	if want == 0 {
 		return got == 0
 	}
-	return math.Abs(got-want) <= 1e-12*math.Abs(want)
+	return math.Abs(got-want) <= 1e-11*math.Abs(want) // Compute rounds to 12 significant digits
 }
 
 func pair(rel Relationship, l Locus, child, relative Genotype) Case {

@@ -128,7 +128,7 @@ func (k *Calculator) Compute(c Case) (Result, error) {
 			r.Skipped = append(r.Skipped, SkippedLocus{l, "the known parent " + c.Other.ID + " cannot be a parent of " + c.Child.ID + " here (no mutation model explains it): left out"})
 			continue
 		}
-		lr := hp / hd
+		lr := round12(hp / hd)
 		lres := LocusResult{Locus: l, LR: lr}
 		for _, p := range profiles {
 			lres.Genotypes = append(lres.Genotypes, p.Loci[l].String())
@@ -144,6 +144,7 @@ func (k *Calculator) Compute(c Case) (Result, error) {
 	if len(r.Loci) == 0 {
 		return r, errors.New("no locus is typed in every profile and covered by the frequency table: no likelihood ratio can be computed")
 	}
+	r.LR = round12(r.LR)
 	r.Log10LR = math.Log10(r.LR)
 	r.Posterior = Posterior(r.LR, r.Prior)
 	r.Verbal = Verbal(r.LR)
@@ -163,12 +164,14 @@ func (k *Calculator) note(c *Case, l Locus, lr float64) string {
 	bare := *k
 	bare.calcs[l].mut = LocusMutation{}
 	bare.calcs[l].null = 0
+	bare.calcs[l].prepare()
 	hp, hd := bare.locusLR(c, l)
 	if hd != 0 && hp/hd > 0 {
 		return ""
 	}
 	withNull := *k
 	withNull.calcs[l].mut = LocusMutation{}
+	withNull.calcs[l].prepare()
 	if hp, hd := withNull.locusLR(c, l); k.o.Null > 0 && hd != 0 && hp > 0 {
 		return fmt.Sprintf("inconsistent as typed: explained by a silent allele (null allele or dropout, probability %g)", k.o.Null)
 	}
@@ -234,12 +237,25 @@ func Humanize(x float64) string {
 	return strconv.FormatFloat(roundSig(x, 2), 'f', -1, 64)
 }
 
+// round12 rounds an explained LR to 12 significant digits, far below
+// anything the data can tell apart and far above floating-point noise: an
+// LR of 1/0.05 reads 20, not 19.999999999999996.
+func round12(x float64) float64 { return roundSig(x, 12) }
+
 func roundSig(x float64, sig int) float64 {
-	if x == 0 {
-		return 0
+	if x == 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return x
 	}
-	e := math.Floor(math.Log10(math.Abs(x))) - float64(sig) + 1
-	return math.Round(x/math.Pow(10, e)) * math.Pow(10, e)
+	e := int(math.Floor(math.Log10(math.Abs(x)))) - sig + 1
+	if e < 0 {
+		if e < -300 {
+			return x
+		}
+		s := math.Pow10(-e)
+		return math.Round(x*s) / s
+	}
+	s := math.Pow10(e)
+	return math.Round(x/s) * s
 }
 
 func commas(n int64) string {
