@@ -27,7 +27,9 @@ func TestKinshipSamplesTablesResults(t *testing.T) {
 		}
 		mother, father := sample(a.ID, "LAB-M", req.ID, "request", "parent_child"), sample(a.ID, "LAB-F", req.ID, "request", "parent_child")
 		kidSample := sample(b.ID, "LAB-C", kid.ID, "child", "self")
-		tx(t, s, func(tx *store.Tx) error { return tx.InsertKinshipSamples(ctx, []*store.KinshipSample{mother, father, kidSample}) })
+		tx(t, s, func(tx *store.Tx) error {
+			return tx.InsertKinshipSamples(ctx, []*store.KinshipSample{mother, father, kidSample})
+		})
 		// A laboratory id is used once per organisation: every duplicate is named.
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			return tx.InsertKinshipSamples(ctx, []*store.KinshipSample{sample(a.ID, "LAB-M", req.ID, "request", "parent_child"), sample(a.ID, "LAB-X", req.ID, "request", "full_siblings")})
@@ -80,7 +82,9 @@ func TestKinshipSamplesTablesResults(t *testing.T) {
 		h := &store.FrequencyTableRow{Name: "SIMULATED-1", OrgID: a.ID, Simulated: true, CreatedBy: "lab"}
 		rows := []store.Frequency{{"D3S1358", "15", 0.25}, {"D3S1358", "16", 0.75}, {"D3S1358", "N", 500}}
 		tx(t, s, func(tx *store.Tx) error { return tx.InsertFrequencyTable(ctx, h, rows) })
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.InsertFrequencyTable(ctx, &store.FrequencyTableRow{Name: "SIMULATED-1", OrgID: a.ID}, rows) }); !errors.Is(err, store.ErrDuplicate) {
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.InsertFrequencyTable(ctx, &store.FrequencyTableRow{Name: "SIMULATED-1", OrgID: a.ID}, rows)
+		}); !errors.Is(err, store.ErrDuplicate) {
 			t.Fatalf("same name: %v", err)
 		}
 		tx(t, s, func(tx *store.Tx) error {
