@@ -11,7 +11,7 @@ func benchFamilies(tab *FrequencyTable, n int) (*simulator, []Family) {
 	m := &simulator{s: newSampler(tab), rng: newRNG(1), loci: AllLoci(), mut: DefaultMutation}
 	fams := make([]Family, n)
 	for i := range fams {
-		mo, fa := m.founder("mother"), m.founder("father")
+		mo, fa := m.Founder("mother"), m.Founder("father")
 		f := Family{ID: fmt.Sprint(i)}
 		switch i % 3 {
 		case 0:
@@ -19,7 +19,7 @@ func benchFamilies(tab *FrequencyTable, n int) (*simulator, []Family) {
 		case 1:
 			f.Members = []Member{{Profile: mo, Relationship: ParentChild}}
 		default:
-			f.Members = []Member{{Profile: m.child("sister", &mo, &fa), Relationship: FullSiblings}}
+			f.Members = []Member{{Profile: m.Child("sister", &mo, &fa), Relationship: FullSiblings}}
 		}
 		fams[i] = f
 	}
@@ -62,8 +62,8 @@ func BenchmarkSearch(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		m, fams := benchFamilies(tab, n)
 		mo := fams[n/2].Members[0].Profile
-		fa := m.founder("father")
-		child := m.child("child", &mo, &fa)
+		fa := m.Founder("father")
+		child := m.Child("child", &mo, &fa)
 		k, _ := NewCalculator(tab, Options{Theta: 0.01, Mutation: DefaultMutation})
 		b.Run(fmt.Sprintf("families=%d", n), func(b *testing.B) {
 			for b.Loop() {

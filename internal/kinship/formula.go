@@ -176,24 +176,13 @@ func trioShape(c, a, b Genotype, s *symbols) string {
 		return n
 	}
 	var num int // out of 4
-	var den string
 	if c.Homozygous() {
 		s.set("q", c.A)
 		num = t(a, c.A) * t(b, c.A)
-		den = "q²"
-	} else {
-		s.set("p", c.A)
-		s.set("q", c.B)
-		num = t(a, c.A)*t(b, c.B) + t(a, c.B)*t(b, c.A)
-		den = "(2pq)"
+		return map[int]string{0: "0", 1: "1/(4q²)", 2: "1/(2q²)", 4: "1/q²"}[num]
 	}
-	switch num {
-	case 0:
-		return "0"
-	case 4:
-		return "1/" + den
-	case 2:
-		return "1/(2·" + den + ")"
-	}
-	return fmt.Sprintf("%d/(4·%s)", num, den)
+	s.set("p", c.A)
+	s.set("q", c.B)
+	num = t(a, c.A)*t(b, c.B) + t(a, c.B)*t(b, c.A)
+	return map[int]string{0: "0", 1: "1/(8pq)", 2: "1/(4pq)", 4: "1/(2pq)"}[num]
 }

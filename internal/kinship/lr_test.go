@@ -382,3 +382,25 @@ func TestSkippedLociAndUnseenAlleles(t *testing.T) {
 		t.Errorf("skipped %+v", r.Skipped)
 	}
 }
+
+func TestTrioFormulas(t *testing.T) {
+	tab := testTable(t, map[string]float64{"12": 0.1, "14": 0.05, "16": 0.2, "18": 0.15})
+	k, _ := NewCalculator(tab, Options{})
+	for _, tc := range []struct {
+		child, a, b Genotype
+		formula     string
+	}{
+		{gt("12", "14"), gt("12", "12"), gt("14", "14"), "1/(2pq)"},
+		{gt("12", "14"), gt("12", "14"), gt("12", "14"), "1/(4pq)"},
+		{gt("12", "14"), gt("12", "16"), gt("14", "18"), "1/(8pq)"},
+		{gt("14", "14"), gt("14", "14"), gt("14", "16"), "1/(2q²)"},
+		{gt("14", "14"), gt("14", "16"), gt("14", "18"), "1/(4q²)"},
+	} {
+		c := pair(Trio, FGA, tc.child, tc.b)
+		c.Other = &Profile{ID: "M"}
+		c.Other.Loci[FGA] = tc.a
+		if r := compute(t, k, c); r.Loci[0].Formula != tc.formula {
+			t.Errorf("%v %v %v: %q, want %q", tc.child, tc.a, tc.b, r.Loci[0].Formula, tc.formula)
+		}
+	}
+}

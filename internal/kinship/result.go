@@ -292,7 +292,7 @@ func reading(r *Result) string {
 	}
 	fmt.Fprintf(&b, " With a prior probability of %s, the probability that %s is %s.", pct(r.Prior), r.Hp, pct(r.Posterior))
 	fmt.Fprintf(&b, " %d loci were compared, with the frequency table %s", len(r.Loci), r.Table)
-	if r.Simulated {
+	if r.Simulated && !strings.HasPrefix(r.Table, SimulatedPrefix) {
 		b.WriteString(" (SIMULATED: not a real population)")
 	}
 	if r.Options.Theta > 0 {

@@ -32,11 +32,11 @@ type Family struct {
 	HasDemographic bool    `json:"has_demographic,omitempty"`
 }
 
-// hypothesis chooses what to test a child against a family with: both
+// Hypothesis chooses what to test a child against a family with: both
 // parents (a trio), else one parent (a duo), else the one relative of the
 // closest relationship typed at the most loci. It returns the case and the
 // members used.
-func (f *Family) hypothesis(child *Profile) (Case, []int, error) {
+func (f *Family) Hypothesis(child *Profile) (Case, []int, error) {
 	var parents, others []int
 	for i, m := range f.Members {
 		switch m.Relationship {
@@ -143,7 +143,7 @@ func (k *Calculator) Search(child Profile, families []Family, o SearchOptions) (
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
 				f := &families[i]
-				c, _, err := f.hypothesis(&child)
+				c, _, err := f.Hypothesis(&child)
 				s := scored{i: i, err: err}
 				if err == nil {
 					s.lr, s.loci = k.LR(&c)
@@ -190,7 +190,7 @@ func priorOf(f *Family, def float64) float64 {
 
 // explainHit computes one family's hit in full.
 func (k *Calculator) explainHit(child Profile, f *Family, def float64) (Hit, error) {
-	c, used, err := f.hypothesis(&child)
+	c, used, err := f.Hypothesis(&child)
 	if err != nil {
 		return Hit{}, err
 	}

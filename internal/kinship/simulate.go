@@ -79,8 +79,20 @@ func (s *sampler) allele(rng *rand.Rand, l Locus) Allele {
 	return s.alleles[l][min(i, len(c)-1)]
 }
 
-// simulator makes people: founders from the table, children by Mendelian
-// transmission with stepwise mutation.
+// Simulator makes simulated people: founders drawn from a table, children
+// by Mendelian transmission with stepwise mutation. Use it with a
+// SimulateTable for tests and demonstrations.
+type Simulator = simulator
+
+// NewSimulator returns a simulator of the loci (default all the table
+// covers), reproducible from its seed.
+func NewSimulator(t *FrequencyTable, seed uint64, loci []Locus, mut Mutation) *Simulator {
+	if len(loci) == 0 {
+		loci = t.Loci()
+	}
+	return &simulator{s: newSampler(t), rng: newRNG(seed), loci: loci, mut: mut}
+}
+
 type simulator struct {
 	s    *sampler
 	rng  *rand.Rand
@@ -88,7 +100,8 @@ type simulator struct {
 	mut  Mutation
 }
 
-func (m *simulator) founder(id string) Profile {
+// Founder draws an unrelated person.
+func (m *simulator) Founder(id string) Profile {
 	p := Profile{ID: id}
 	for _, l := range m.loci {
 		p.Loci[l] = NewGenotype(m.s.allele(m.rng, l), m.s.allele(m.rng, l))
@@ -117,7 +130,8 @@ func (m *simulator) pass(g Genotype, l Locus) Allele {
 	return Allele(min(int(a)+d, int(MaxAllele)))
 }
 
-func (m *simulator) child(id string, mother, father *Profile) Profile {
+// Child makes a child of two people.
+func (m *simulator) Child(id string, mother, father *Profile) Profile {
 	p := Profile{ID: id}
 	for _, l := range m.loci {
 		p.Loci[l] = NewGenotype(m.pass(mother.Loci[l], l), m.pass(father.Loci[l], l))
@@ -128,7 +142,7 @@ func (m *simulator) child(id string, mother, father *Profile) Profile {
 // pedigree makes a case of relationship rel: true relatives, or (related
 // false) people unrelated to the child.
 func (m *simulator) pedigree(rel Relationship, related bool) Case {
-	f := m.founder
+	f := m.Founder
 	if !related {
 		c := Case{Relationship: rel, Child: f("child"), Relative: f("relative")}
 		if rel == Trio {
@@ -138,7 +152,7 @@ func (m *simulator) pedigree(rel Relationship, related bool) Case {
 		if rel == TrioKnownParent {
 			// the known parent is the child's parent; the alleged one is not
 			mother, father := f("mother"), f("father")
-			c.Child = m.child("child", &mother, &father)
+			c.Child = m.Child("child", &mother, &father)
 			c.Other = &mother
 		}
 		return c
@@ -146,24 +160,24 @@ func (m *simulator) pedigree(rel Relationship, related bool) Case {
 	switch rel {
 	case ParentChild:
 		p, o := f("parent"), f("other")
-		return Case{Relationship: rel, Child: m.child("child", &o, &p), Relative: p}
+		return Case{Relationship: rel, Child: m.Child("child", &o, &p), Relative: p}
 	case Trio, TrioKnownParent:
 		mo, fa := f("mother"), f("father")
-		return Case{Relationship: rel, Child: m.child("child", &mo, &fa), Relative: fa, Other: &mo}
+		return Case{Relationship: rel, Child: m.Child("child", &mo, &fa), Relative: fa, Other: &mo}
 	case FullSiblings:
 		mo, fa := f("mother"), f("father")
-		return Case{Relationship: rel, Child: m.child("child", &mo, &fa), Relative: m.child("sibling", &mo, &fa)}
+		return Case{Relationship: rel, Child: m.Child("child", &mo, &fa), Relative: m.Child("sibling", &mo, &fa)}
 	case HalfSiblings:
 		p, a, b := f("parent"), f("a"), f("b")
-		return Case{Relationship: rel, Child: m.child("child", &p, &a), Relative: m.child("half sibling", &p, &b)}
+		return Case{Relationship: rel, Child: m.Child("child", &p, &a), Relative: m.Child("half sibling", &p, &b)}
 	case Grandparent:
 		g1, g2, sp := f("grandparent"), f("grandparent 2"), f("spouse")
-		par := m.child("parent", &g1, &g2)
-		return Case{Relationship: rel, Child: m.child("child", &par, &sp), Relative: g1}
+		par := m.Child("parent", &g1, &g2)
+		return Case{Relationship: rel, Child: m.Child("child", &par, &sp), Relative: g1}
 	case AuntUncle:
 		g1, g2, sp := f("g1"), f("g2"), f("spouse")
-		par, aunt := m.child("parent", &g1, &g2), m.child("aunt", &g1, &g2)
-		return Case{Relationship: rel, Child: m.child("child", &par, &sp), Relative: aunt}
+		par, aunt := m.Child("parent", &g1, &g2), m.Child("aunt", &g1, &g2)
+		return Case{Relationship: rel, Child: m.Child("child", &par, &sp), Relative: aunt}
 	}
 	panic("unknown relationship " + rel)
 }

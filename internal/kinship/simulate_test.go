@@ -96,9 +96,9 @@ func TestSearchFindsTheFamily(t *testing.T) {
 	var families []Family
 	parents := map[int][2]Profile{}
 	for i := range 300 {
-		mo, fa := m.founder(fmt.Sprintf("F%d-mother", i)), m.founder(fmt.Sprintf("F%d-father", i))
+		mo, fa := m.Founder(fmt.Sprintf("F%d-mother", i)), m.Founder(fmt.Sprintf("F%d-father", i))
 		parents[i] = [2]Profile{mo, fa}
-		sib := m.child(fmt.Sprintf("F%d-sister", i), &mo, &fa)
+		sib := m.Child(fmt.Sprintf("F%d-sister", i), &mo, &fa)
 		f := Family{ID: fmt.Sprintf("F%d", i)}
 		switch i % 3 {
 		case 0:
@@ -118,9 +118,9 @@ func TestSearchFindsTheFamily(t *testing.T) {
 		f := &families[target]
 		mo, fa := parents[target][0], parents[target][1]
 		if target%3 == 1 {
-			fa = m.founder("another father") // the mother's child by someone not on file
+			fa = m.Founder("another father") // the mother's child by someone not on file
 		}
-		child := m.child("child", &mo, &fa)
+		child := m.Child("child", &mo, &fa)
 		f.Demographic, f.HasDemographic = 0.3, true
 		hits, err := k.Search(child, families, SearchOptions{Top: 3})
 		if err != nil {
