@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 )
 
 // locusCalc computes likelihoods at one locus.
@@ -334,5 +335,14 @@ func (k *Calculator) LR(c *Case) (lr float64, loci int) {
 	return lr, loci
 }
 
-// Log10 returns log10(lr), -Inf for 0.
-func Log10(lr float64) float64 { return math.Log10(lr) }
+// Log10 is a base-10 logarithm of an LR; in JSON, an LR of 0 (−Inf) is null.
+type Log10 float64
+
+// MarshalJSON writes the number, or null when it is not finite.
+func (x Log10) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}

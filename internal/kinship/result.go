@@ -52,7 +52,7 @@ type Result struct {
 	Loci      []LocusResult  `json:"loci"`
 	Skipped   []SkippedLocus `json:"skipped,omitempty"`
 	LR        float64        `json:"lr"`
-	Log10LR   float64        `json:"log10_lr"`
+	Log10LR   Log10          `json:"log10_lr"`
 	// Inconsistent counts the loci that a mutation or a silent allele had
 	// to explain.
 	Inconsistent int `json:"inconsistent_loci"`
@@ -145,7 +145,7 @@ func (k *Calculator) Compute(c Case) (Result, error) {
 		return r, errors.New("no locus is typed in every profile and covered by the frequency table: no likelihood ratio can be computed")
 	}
 	r.LR = round12(r.LR)
-	r.Log10LR = math.Log10(r.LR)
+	r.Log10LR = Log10(math.Log10(r.LR))
 	r.Posterior = Posterior(r.LR, r.Prior)
 	r.Verbal = Verbal(r.LR)
 	r.Reading = reading(&r)
@@ -291,7 +291,11 @@ func reading(r *Result) string {
 		fmt.Fprintf(&b, "The DNA is about %s times more likely if %s than if %s: %s.", Humanize(1/r.LR), r.Hd, r.Hp, r.Verbal)
 	}
 	fmt.Fprintf(&b, " With a prior probability of %s, the probability that %s is %s.", pct(r.Prior), r.Hp, pct(r.Posterior))
-	fmt.Fprintf(&b, " %d loci were compared, with the frequency table %s", len(r.Loci), r.Table)
+	if len(r.Loci) == 1 {
+		fmt.Fprintf(&b, " 1 locus was compared, with the frequency table %s", r.Table)
+	} else {
+		fmt.Fprintf(&b, " %d loci were compared, with the frequency table %s", len(r.Loci), r.Table)
+	}
 	if r.Simulated && !strings.HasPrefix(r.Table, SimulatedPrefix) {
 		b.WriteString(" (SIMULATED: not a real population)")
 	}
@@ -308,11 +312,13 @@ func reading(r *Result) string {
 // pct writes a probability as a percentage with as many decimals as it
 // needs to differ from 100% or 0%.
 func pct(p float64) string {
-	if p <= 0 {
+	switch {
+	case p <= 0:
 		return "0%"
-	}
-	if p >= 1 {
-		return "100%"
+	case p >= 1-1e-9:
+		return "more than 99.9999999%"
+	case p < 1e-9:
+		return "less than 0.0000001%"
 	}
 	for d := 0; d < 12; d++ {
 		s := strconv.FormatFloat(p*100, 'f', d, 64)

@@ -90,7 +90,7 @@ type Hit struct {
 	Used        []string `json:"used"`
 	Unused      []string `json:"unused,omitempty"`
 	LR          float64  `json:"lr"`
-	Log10LR     float64  `json:"log10_lr"`
+	Log10LR     Log10    `json:"log10_lr"`
 	Loci        int      `json:"loci"`
 	Demographic float64  `json:"demographic_probability,omitempty"`
 	// PriorSource says where the prior came from.
@@ -209,7 +209,7 @@ func (k *Calculator) explainHit(child Profile, f *Family, def float64) (Hit, err
 		// No locus in common: an LR of 1, which moves nothing.
 		r = Result{LR: 1, Prior: h.Prior, Posterior: h.Prior, Reading: err.Error(), Relationship: c.Relationship}
 	}
-	h.LR, h.Log10LR, h.Loci, h.Posterior, h.Result = r.LR, math.Log10(r.LR), len(r.Loci), r.Posterior, &r
+	h.LR, h.Log10LR, h.Loci, h.Posterior, h.Result = r.LR, Log10(math.Log10(r.LR)), len(r.Loci), r.Posterior, &r
 	if f.HasDemographic {
 		h.Demographic = f.Demographic
 		h.PriorSource = fmt.Sprintf("the matching engine's demographic probability %.4g (names, dates, places)", f.Demographic)

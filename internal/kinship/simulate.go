@@ -209,7 +209,11 @@ type SimRow struct {
 	Related      bool         `json:"related"`
 	N            int          `json:"n"`
 	// Log10 quantiles of the LR: 1%, 5%, 50%, 95%, 99% (−Inf for 0).
-	Q01, Q05, Median, Q95, Q99 float64
+	Q01    Log10 `json:"log10_q01"`
+	Q05    Log10 `json:"log10_q05"`
+	Median Log10 `json:"log10_median"`
+	Q95    Log10 `json:"log10_q95"`
+	Q99    Log10 `json:"log10_q99"`
 	// Above[i] is the share of LRs at or above Thresholds[i].
 	Above []float64 `json:"above"`
 	// BelowOne is the share below 1 (misleading for true relatives); Zero
@@ -277,7 +281,7 @@ func Simulate(cfg SimConfig) (SimReport, error) {
 func summarise(rel Relationship, related bool, lrs []float64, thresholds []float64) SimRow {
 	slices.Sort(lrs)
 	n := len(lrs)
-	q := func(f float64) float64 { return math.Log10(lrs[min(int(f*float64(n)), n-1)]) }
+	q := func(f float64) Log10 { return Log10(math.Log10(lrs[min(int(f*float64(n)), n-1)])) }
 	r := SimRow{Relationship: rel, Related: related, N: n, Q01: q(0.01), Q05: q(0.05), Median: q(0.5), Q95: q(0.95), Q99: q(0.99)}
 	for _, t := range thresholds {
 		i, _ := slices.BinarySearch(lrs, t)

@@ -82,7 +82,7 @@ func TestSimulationIsDeterministic(t *testing.T) {
 		t.Fatal("two runs differ")
 	}
 	for _, r := range a.Rows {
-		if math.IsNaN(r.Median) {
+		if math.IsNaN(float64(r.Median)) {
 			t.Errorf("%s: NaN", r.Relationship)
 		}
 	}
