@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -644,4 +646,61 @@ printed dna_result_id.`,
 		cmd.MarkFlagRequired(f)
 	}
 	return cmd
+}
+
+// demoKinshipFamilies is how many synthetic families get simulated DNA in
+// the demo.
+const demoKinshipFamilies = 5
+
+// seedDemoKinship stores a SIMULATED frequency table and simulated STR
+// profiles for a few true pairs of the synthetic data: the parents for
+// the Ukrainian side's tracing request, the child for the other side's
+// child record. It returns a child sample to search with.
+func seedDemoKinship(cmd *cobra.Command, a *app.App, synthDir string) (string, *kinship.FrequencyTable, error) {
+	ctx := cmd.Context()
+	truth, err := readTruth(filepath.Join(synthDir, SynthTruth))
+	if err != nil {
+		return "", nil, err
+	}
+	reqs := make([]string, 0, len(truth))
+	for r := range truth {
+		reqs = append(reqs, r)
+	}
+	slices.Sort(reqs)
+	reqs = reqs[:min(demoKinshipFamilies, len(reqs))]
+	ua, err := operator(ctx, a, "ua-demo")
+	if err != nil {
+		return "", nil, err
+	}
+	ru, err := operator(ctx, a, "ru-demo")
+	if err != nil {
+		return "", nil, err
+	}
+	t := kinship.SimulateTable(1)
+	t.Name = kinship.SimulatedPrefix + "-1"
+	if err := a.ImportFrequencyTable(ctx, ua, t); err != nil {
+		return "", nil, err
+	}
+	sim := kinship.NewSimulator(t, 1, kinship.CODIS, kinship.DefaultMutation)
+	var fam, kids []kinship.Profile
+	var famLinks, kidLinks []app.SampleLink
+	for i, r := range reqs {
+		mo, fa := sim.Founder(fmt.Sprintf("DEMO-M-%d", i+1)), sim.Founder(fmt.Sprintf("DEMO-F-%d", i+1))
+		child := sim.Child(fmt.Sprintf("DEMO-C-%d", i+1), &mo, &fa)
+		fam = append(fam, mo)
+		famLinks = append(famLinks, app.SampleLink{Sample: mo.ID, Record: r, Relationship: "mother"})
+		if i%2 == 0 { // some families have both parents typed, some the mother only
+			fam = append(fam, fa)
+			famLinks = append(famLinks, app.SampleLink{Sample: fa.ID, Record: r, Relationship: "father"})
+		}
+		kids = append(kids, child)
+		kidLinks = append(kidLinks, app.SampleLink{Sample: child.ID, Record: truth[r], Relationship: app.SelfRelationship})
+	}
+	if _, err := a.ImportKinshipSamples(ctx, ua, fam, famLinks); err != nil {
+		return "", nil, fmt.Errorf("demo DNA samples: %w", err)
+	}
+	if _, err := a.ImportKinshipSamples(ctx, ru, kids, kidLinks); err != nil {
+		return "", nil, fmt.Errorf("demo DNA samples: %w", err)
+	}
+	return kids[0].ID, t, nil
 }
