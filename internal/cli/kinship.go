@@ -565,7 +565,11 @@ func readLinks(path string) ([]app.SampleLink, error) {
 		return nil, err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	return parseLinks(f, path)
+}
+
+func parseLinks(in io.Reader, path string) ([]app.SampleLink, error) {
+	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	rows, err := r.ReadAll()

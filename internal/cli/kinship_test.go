@@ -124,3 +124,22 @@ func TestKinshipImportAndSearchCommands(t *testing.T) {
 		t.Fatal("UA searched with RU's sample")
 	}
 }
+
+// The links file parser never panics; a link it returns has the columns
+// the header named.
+func FuzzParseLinks(f *testing.F) {
+	f.Add("sample,record,relationship,label\nLAB-M,REQ-1,mother,\n")
+	f.Add("\ufeffSample,Record,Relationship\nA,B,self\nshort\n")
+	f.Add("sample,record\nA,B\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		ls, err := parseLinks(strings.NewReader(s), "fuzz")
+		if err != nil {
+			return
+		}
+		for _, l := range ls {
+			if l.Sample != strings.TrimSpace(l.Sample) || l.Relationship != strings.TrimSpace(l.Relationship) {
+				t.Fatalf("untrimmed link %+v", l)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package kinship
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,37 @@ func FuzzParseAlleleAndLocus(f *testing.F) {
 			if m, err := ParseLocus(l.String()); err != nil || m != l || !strings.EqualFold(fold(s), fold(s)) {
 				t.Fatalf("%q → %v → %v", s, l, m)
 			}
+		}
+	})
+}
+
+// ParseGenotypes (the stored form, and genotypes given on the command
+// line) never panics, and what it accepts writes back to itself.
+func FuzzParseGenotypes(f *testing.F) {
+	for _, s := range []string{"D3S1358=15/16;vWA=17/17", "Penta D=9.3/12", "TH01=6", "FGA=21,22.2", ";", "x=1/2", "vWA=17/18/19"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseGenotypes("S", s)
+		if err != nil {
+			return
+		}
+		back, err := ParseGenotypes("S", p.String())
+		if err != nil || back != p {
+			t.Fatalf("%q → %q → %v, %v", s, p.String(), back.String(), err)
+		}
+	})
+}
+
+// ParseRelationship never panics and accepts only known relationships.
+func FuzzParseRelationship(f *testing.F) {
+	for _, s := range []string{"mother", "full-siblings", "Aunt", "trio", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRelationship(s)
+		if err == nil && !slices.Contains(Relationships, r) {
+			t.Fatalf("%q → unknown %q", s, r)
 		}
 	})
 }
