@@ -104,7 +104,11 @@ func (a *App) ImportKinshipSamples(ctx context.Context, p access.Principal, prof
 			}
 			s := &store.KinshipSample{ID: store.NewKinshipSampleID(), OrgID: p.OrgID, ExternalID: pr.ID, RecordID: rec.ID, RecordKind: string(rec.Kind),
 				Relationship: rel, Label: label, Loci: len(pr.Typed()), CreatedBy: p.ID}
-			if s.KeyID, s.Sealed, err = a.keys.Seal([]byte(pr.String()), sampleAD(s.ID, s.OrgID)); err != nil {
+			enc, err := pr.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			if s.KeyID, s.Sealed, err = a.keys.Seal(enc, sampleAD(s.ID, s.OrgID)); err != nil {
 				return err
 			}
 			rows = append(rows, s)
@@ -239,7 +243,11 @@ func (a *App) openProfile(s store.KinshipSample) (kinship.Profile, error) {
 	if err != nil {
 		return kinship.Profile{}, fmt.Errorf("sample %s: %w", s.ExternalID, err)
 	}
-	return kinship.ParseGenotypes(s.ExternalID, string(b))
+	p := kinship.Profile{ID: s.ExternalID}
+	if err := p.UnmarshalBinary(b); err != nil {
+		return p, fmt.Errorf("sample %s: %w", s.ExternalID, err)
+	}
+	return p, nil
 }
 
 // canReadGenotypes: the sample's owner, or a party to a case on its record.

@@ -174,3 +174,39 @@ func parseCell(s string) (Genotype, error) {
 	}
 	return NewGenotype(al[0], al[1]), nil
 }
+
+// MarshalBinary encodes the typed loci compactly (the sample id is not
+// included): for each typed locus, its index and both alleles, 5 bytes.
+func (p *Profile) MarshalBinary() ([]byte, error) {
+	out := make([]byte, 0, 1+5*NumLoci)
+	out = append(out, 1) // version
+	for i, g := range p.Loci {
+		if g.Typed() {
+			out = append(out, byte(i), byte(g.A>>8), byte(g.A), byte(g.B>>8), byte(g.B))
+		}
+	}
+	return out, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote, checking every locus
+// and allele; the id is left as it was.
+func (p *Profile) UnmarshalBinary(b []byte) error {
+	if len(b) == 0 || b[0] != 1 || (len(b)-1)%5 != 0 {
+		return fmt.Errorf("not an encoded STR profile (%d bytes)", len(b))
+	}
+	var loci [NumLoci]Genotype
+	for b = b[1:]; len(b) > 0; b = b[5:] {
+		l, a, c := int(b[0]), Allele(b[1])<<8|Allele(b[2]), Allele(b[3])<<8|Allele(b[4])
+		switch {
+		case l >= NumLoci:
+			return fmt.Errorf("encoded profile: locus %d unknown", l)
+		case a < 10 || c < a || c > MaxAllele:
+			return fmt.Errorf("encoded profile: locus %s: alleles %d, %d out of range", Locus(l), a, c)
+		case loci[l].Typed():
+			return fmt.Errorf("encoded profile: locus %s twice", Locus(l))
+		}
+		loci[l] = Genotype{a, c}
+	}
+	p.Loci = loci
+	return nil
+}
