@@ -376,6 +376,18 @@ func (a *App) moveCase(ctx context.Context, tx *store.Tx, p access.Principal, c 
 			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("attachment_ids[%d]", i), Detail: "no such attachment on this case"}}}
 		}
 	}
+	if in.DNAResultID != "" {
+		r, err := tx.KinshipResult(ctx, in.DNAResultID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && r.CaseID != c.ID {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: "dna_result_id", Detail: "no DNA result with this id on this case"}}}
+		}
+		if err != nil {
+			return err
+		}
+		if !(r.LR > 1) {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: "dna_result_id", Detail: fmt.Sprintf("the DNA result (LR %g) does not support the relationship: it cannot verify identity", r.LR)}}}
+		}
+	}
 	data, err := json.Marshal(in)
 	if err != nil {
 		return err

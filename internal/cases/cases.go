@@ -137,6 +137,11 @@ type Input struct {
 	Method        VerificationMethod `json:"method,omitempty"`
 	Evidence      string             `json:"evidence,omitempty"`       // what the evidence is and what it shows
 	AttachmentIDs []string           `json:"attachment_ids,omitempty"` // stored scans, reports, test results
+	// DNAResultID names a DNA result recorded on the case (method
+	// dna_kinship only): its LR, hypotheses, loci, frequency table and
+	// reading are the evidence. The caller checks that it belongs to the
+	// case and supports the relationship.
+	DNAResultID string `json:"dna_result_id,omitempty"`
 
 	// consent_and_best_interests
 	ChildViews    string `json:"child_views,omitempty"`     // the child's views as recorded; an adult's decision
@@ -244,7 +249,8 @@ func (e *InputError) FieldError() domain.FieldError {
 //     belong.
 //
 // What each move needs (text is blank if it is only white space):
-//   - identity_verified: method; evidence or attachment_ids, or both.
+//   - identity_verified: method; evidence or attachment_ids, or both; with
+//     the method dna_kinship, a dna_result_id may stand for them.
 //   - consent_and_best_interests: child_views and best_interests; but if
 //     in.Adult is domain.Yes, decided_by_self true, child_views holding
 //     the person's own decision, and best_interests optional. Unless
@@ -330,8 +336,12 @@ func checkInput(from, to State, in Input) error {
 		for i, id := range in.AttachmentIDs {
 			c.text(fmt.Sprintf("attachment_ids[%d]", i), id, true, short)
 		}
-		if strings.TrimSpace(in.Evidence) == "" && len(in.AttachmentIDs) == 0 {
-			c.fail("evidence", "is required to move a case to %s unless attachment_ids are given: describe the evidence, attach it, or both", to)
+		c.text("dna_result_id", in.DNAResultID, false, short)
+		if in.DNAResultID != "" && in.Method != MethodDNAKinship {
+			c.fail("dna_result_id", "belongs to the method %s only", MethodDNAKinship)
+		}
+		if strings.TrimSpace(in.Evidence) == "" && len(in.AttachmentIDs) == 0 && in.DNAResultID == "" {
+			c.fail("evidence", "is required to move a case to %s unless attachment_ids (or, for %s, dna_result_id) are given: describe the evidence, attach it, or both", to, MethodDNAKinship)
 		}
 	case ConsentAndBestInterests:
 		adult := in.Adult == domain.Yes
@@ -377,6 +387,7 @@ func checkInput(from, to State, in Input) error {
 		{"method", in.Method != ""},
 		{"evidence", in.Evidence != ""},
 		{"attachment_ids", len(in.AttachmentIDs) > 0},
+		{"dna_result_id", in.DNAResultID != ""},
 		{"child_views", in.ChildViews != ""},
 		{"decided_by_self", in.DecidedBySelf},
 		{"best_interests", in.BestInterests != ""},

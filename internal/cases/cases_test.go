@@ -850,3 +850,22 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// A DNA result stands for the evidence of a dna_kinship verification, and
+// belongs to that method only.
+func TestDNAResultAsEvidence(t *testing.T) {
+	roles := []domain.Role{domain.RoleCaseworker}
+	if err := Check(Confirmed, IdentityVerified, roles, Input{Method: MethodDNAKinship, DNAResultID: "r-1"}); err != nil {
+		t.Errorf("dna_kinship with a DNA result: %v", err)
+	}
+	var ie *InputError
+	if err := Check(Confirmed, IdentityVerified, roles, Input{Method: MethodInterview, DNAResultID: "r-1"}); !errors.As(err, &ie) || ie.Field != "dna_result_id" {
+		t.Errorf("interview with a DNA result: %v", err)
+	}
+	if err := Check(Confirmed, IdentityVerified, roles, Input{Method: MethodDNAKinship}); !errors.As(err, &ie) || ie.Field != "evidence" {
+		t.Errorf("dna_kinship with nothing: %v", err)
+	}
+	if err := Check(IdentityVerified, ConsentAndBestInterests, roles, Input{ChildViews: "x", BestInterests: "y", DNAResultID: "r-1"}); !errors.As(err, &ie) || ie.Field != "dna_result_id" {
+		t.Errorf("a DNA result on another move: %v", err)
+	}
+}

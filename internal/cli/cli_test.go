@@ -204,6 +204,20 @@ func TestDemoServesSyntheticData(t *testing.T) {
 			t.Fatalf("sensitive fields of the other party's child shared in a list: %s", k.Sensitive)
 		}
 	}
+	// The demo's DNA profiles are simulated, with a table that says it is
+	// made up; a search with the printed command finds the child's family.
+	searchRe := regexp.MustCompile(`reunite kinship search --db \S+ --org ru-demo --sample (\S+) --table (\S+)`)
+	var sm []string
+	for deadline := time.Now().Add(10 * time.Second); sm == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		sm = searchRe.FindStringSubmatch(out.String())
+	}
+	if sm == nil || !strings.Contains(out.String(), "SIMULATED (made up, not a real population)") {
+		t.Fatalf("demo does not print the DNA search, or does not say its table is simulated:\n%s", out.String())
+	}
+	found, err := run(ctx, "kinship", "search", "--db", db, "--org", "ru-demo", "--sample", sm[1], "--table", sm[2], "--top", "1")
+	if err != nil || !strings.Contains(found, "trio") || !strings.Contains(found, "DEMO-M-1") {
+		t.Fatalf("demo kinship search: %v\n%s", err, found)
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("demo shutdown: %v", err)

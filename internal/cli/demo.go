@@ -70,6 +70,10 @@ database is never touched.`,
 			if err != nil {
 				return err
 			}
+			dnaSample, dnaTable, err := seedDemoKinship(cmd, a, filepath.Join(filepath.Dir(db), "demo-synth"))
+			if err != nil {
+				return err
+			}
 			return serve(cmd.Context(), e.log, a, addr, web.Options{}, func(url string) {
 				fmt.Fprintf(e.out, "\nreunite demo is serving %s on %s (synthetic data only)\n\n", db, url)
 				fmt.Fprintf(e.out, "  open %s/ in a browser and sign in as one of:\n", url)
@@ -83,7 +87,10 @@ database is never touched.`,
 				}
 				fmt.Fprintf(e.out, "\n  every demo user's password: %s\n", DemoPassword)
 				fmt.Fprintf(e.out, "  review queue: %d proposed pairs (GET /api/v1/review-queue as a reviewer)\n", matched.Queued)
-				fmt.Fprintf(e.out, "\n  try: curl -H 'Authorization: Bearer %s' '%s/api/v1/tracing-requests?limit=2'\n\n", tokens[0].token, url)
+				fmt.Fprintf(e.out, "\n  try: curl -H 'Authorization: Bearer %s' '%s/api/v1/tracing-requests?limit=2'\n", tokens[0].token, url)
+				fmt.Fprintf(e.out, "\n  DNA kinship: simulated STR profiles for %d synthetic families, with the frequency table %s,\n", demoKinshipFamilies, dnaTable.Name)
+				fmt.Fprintf(e.out, "  which is SIMULATED (made up, not a real population). Try:\n")
+				fmt.Fprintf(e.out, "    reunite kinship search --db %s --org ru-demo --sample %s --table %s --theta 0.01\n\n", db, dnaSample, dnaTable.Name)
 			})
 		},
 	}
