@@ -64,7 +64,7 @@ type move struct {
 
 // moveFields are the inputs each target state's form shows.
 var moveFields = map[cases.State][]string{
-	cases.IdentityVerified:        {"method", "evidence", "attachment_ids", "reason"},
+	cases.IdentityVerified:        {"method", "evidence", "attachment_ids", "dna_result_id", "reason"},
 	cases.ConsentAndBestInterests: {"child_views", "decided_by_self", "best_interests", "reason"},
 	cases.HandoverPlanned:         {"handover_date", "handover_place", "route", "escort", "reason"},
 	cases.Reunited:                {"reunited_at", "reunited_place", "handed_to", "reason"},
@@ -81,6 +81,7 @@ type caseData struct {
 	Moves    []move
 	Channel  app.Channel
 	Receipts []store.CaseReceipt
+	DNA      []store.KinshipResult
 	Methods  []cases.VerificationMethod
 	// Form problems after a failed move or message.
 	Failed   cases.State
@@ -124,6 +125,9 @@ func (s *Server) showCase(rq *request, status int, failed cases.State, errs map[
 	if d.Receipts, err = s.app.CaseReceipts(ctx, p, id); err != nil {
 		return err
 	}
+	if d.DNA, err = s.app.CaseDNAResults(ctx, p, id); err != nil && !errors.Is(err, app.ErrForbidden) {
+		return err
+	}
 	orgs, err := s.app.Orgs(ctx, p)
 	if err != nil {
 		return err
@@ -153,7 +157,7 @@ func (s *Server) moveCase(rq *request) error {
 		ChildViews:    r.FormValue("child_views"), DecidedBySelf: r.FormValue("decided_by_self") != "", BestInterests: r.FormValue("best_interests"),
 		HandoverPlace: r.FormValue("handover_place"), Route: r.FormValue("route"), Escort: r.FormValue("escort"),
 		ReunitedPlace: r.FormValue("reunited_place"), HandedTo: r.FormValue("handed_to"),
-		Reason: r.FormValue("reason"), DuplicateOf: r.FormValue("duplicate_of"),
+		Reason: r.FormValue("reason"), DuplicateOf: r.FormValue("duplicate_of"), DNAResultID: r.FormValue("dna_result_id"),
 	}
 	errs := map[string]string{}
 	for _, f := range []struct {
