@@ -150,29 +150,38 @@ func nameQueryKeys(q string) [][]string {
 	return out
 }
 
-// nameCondition is the SQL condition for RecordFilter.Name: one
-// membership test per word of the query, its keys bound as parameters
-// through arg. A query with text but no word that yields a key matches
-// nothing.
+// nameCondition is the SQL condition for RecordFilter.Name: the records
+// that hold a key of every word of the query, the keys bound as
+// parameters through arg. A query with text but no word that yields a key
+// matches nothing.
+//
+// The words' sets of records are intersected in one subquery rather than
+// tested one by one: without statistics SQLite would walk the first word's
+// records and test each against the others, tens of thousands for a
+// common given name followed by a rarer family name; the intersection
+// reads each word's entries of the index once and leaves only the records
+// that hold them all to be looked up.
 func nameCondition(q string, arg func(any) string) string {
 	words := nameQueryKeys(q)
 	if len(words) == 0 {
 		return "1 = 0"
 	}
 	var b strings.Builder
+	b.WriteString("r.id IN (")
 	for i, keys := range words {
 		if i > 0 {
-			b.WriteString(" AND ")
+			b.WriteString(" INTERSECT ")
 		}
-		b.WriteString("r.id IN (SELECT record_id FROM record_name_keys WHERE key IN (")
+		b.WriteString("SELECT record_id FROM record_name_keys WHERE key IN (")
 		for j, k := range keys {
 			if j > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString(arg(k))
 		}
-		b.WriteString("))")
+		b.WriteString(")")
 	}
+	b.WriteString(")")
 	return b.String()
 }
 
