@@ -135,6 +135,7 @@ func TestPolicyBoundary(t *testing.T) {
 			// Listing and searching, on shared and withheld fields.
 			{"GET", "/api/v1/children", nil, false},
 			{"GET", "/api/v1/children?given_name=" + hidden, nil, false},
+			{"GET", "/api/v1/children?q=" + hidden + "-given-unlisted+" + hidden + "-family-unlisted", nil, false},
 			{"GET", "/api/v1/children?external_id=" + hidden + "-ext-listed", nil, false},
 			{"GET", "/api/v1/children?organisation_id=" + w.orgs["ru"].ID, nil, true},
 			{"GET", "/api/v1/children/export", nil, false},

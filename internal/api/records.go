@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/app"
@@ -164,7 +165,12 @@ func (h recordHandlers) list(w http.ResponseWriter, r *http.Request, p access.Pr
 	return nil
 }
 
-// filter reads a record list's query parameters, naming each bad one.
+// maxNameQuery bounds the q parameter, the name search: a few names
+// (the store reads up to store.MaxNameQueryWords words of it).
+const maxNameQuery = 200
+
+// filter reads a record list's query parameters, naming each bad one. q is
+// the one search box: words of any of a record's names, in any script.
 func (h recordHandlers) filter(r *http.Request) (store.RecordFilter, error) {
 	q := r.URL.Query()
 	var errs []domain.FieldError
@@ -176,7 +182,11 @@ func (h recordHandlers) filter(r *http.Request) (store.RecordFilter, error) {
 		Category:     domain.Category(q.Get("category")),
 		FamilyPrefix: q.Get("family_name"),
 		GivenPrefix:  q.Get("given_name"),
+		Name:         q.Get("q"),
 		After:        q.Get("cursor"),
+	}
+	if utf8.RuneCountInString(f.Name) > maxNameQuery {
+		bad("q", fmt.Sprintf("a name search is at most %d characters", maxNameQuery))
 	}
 	if f.Sex != "" && !slices.Contains(domain.Sexes, f.Sex) {
 		bad("sex", fmt.Sprintf("must be one of %v", domain.Sexes))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/domain"
@@ -115,7 +116,7 @@ func matchesFilter(v domain.Record, stage sharing.Stage, f store.RecordFilter) b
 	switch {
 	case f.ExternalID != "": // the owner's own reference is never shared
 		return false
-	case (f.FamilyPrefix != "" || f.GivenPrefix != "") && len(v.Person.Names) == 0:
+	case (f.FamilyPrefix != "" || f.GivenPrefix != "" || strings.TrimSpace(f.Name) != "") && len(v.Person.Names) == 0:
 		return false
 	case f.Sex != "" && v.Person.Sex == "":
 		return false

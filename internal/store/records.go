@@ -84,7 +84,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 			return fmt.Errorf("insert sensitive fields: %w", err)
 		}
 	}
-	return nil
+	return t.insertNameKeys(ctx, recs)
 }
 
 // DuplicateError names the external ids that are already taken.
@@ -151,6 +151,9 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 	if err := t.putSensitive(ctx, r.ID, r.Sensitive); err != nil {
 		return err
 	}
+	if err := t.replaceNameKeys(ctx, r.ID, &old.Person, &r.Person); err != nil {
+		return err
+	}
 	return t.keep(ctx, &old)
 }
 
@@ -169,6 +172,10 @@ func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version i
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.Record{}, t.whyNotChanged(ctx, id, version)
+	}
+	// A tombstone is found by no name search, even with IncludeDeleted.
+	if err := t.replaceNameKeys(ctx, id, &old.Person, nil); err != nil {
+		return domain.Record{}, err
 	}
 	if err := t.keep(ctx, &old); err != nil {
 		return domain.Record{}, err
@@ -300,6 +307,13 @@ type RecordFilter struct {
 	// organisation has received. What of them it may see is for the
 	// sharing policy to say (package sharing), not the store.
 	SharedWith string
+	// Name is a free-text name search (the web UI's one search box): a
+	// record matches when every word of it is a word of one of the
+	// record's names (given, patronymic or family, current or former) in
+	// any script or spelling, a given name also by its equivalents
+	// (Oleksandr, Александр, Саша). See namekeys.go. Deleted records are
+	// never found by name.
+	Name string
 	// Turned18, if set, keeps the records whose person has (yes), has
 	// not (no) or may have (possibly) turned 18 since the displacement.
 	// It depends on today, so the application applies it, not SQL.
@@ -360,6 +374,9 @@ func (f RecordFilter) where() (string, []any) {
 	if f.GivenPrefix != "" {
 		conds = append(conds, `r.given_fold LIKE `+arg(likePrefix(f.GivenPrefix))+` ESCAPE '\'`)
 	}
+	if strings.TrimSpace(f.Name) != "" {
+		conds = append(conds, nameCondition(f.Name, arg))
+	}
 	if f.BornFrom != "" {
 		conds = append(conds, "r.birth_latest >= "+arg(f.BornFrom))
 	}
@@ -396,11 +413,7 @@ func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Reco
 	if f.After != "" && !validID(f.After) {
 		return fmt.Errorf("cursor %q: %w", f.After, ErrNotFound)
 	}
-	where, args := f.where()
-	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + where + ` ORDER BY r.id`
-	if f.Limit > 0 {
-		q += ` LIMIT ` + strconv.Itoa(f.Limit)
-	}
+	q, args := f.listQuery()
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list records: %w", err)
@@ -416,6 +429,16 @@ func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Reco
 		}
 	}
 	return rows.Err()
+}
+
+// listQuery is the statement EachRecord runs for f.
+func (f RecordFilter) listQuery() (string, []any) {
+	where, args := f.where()
+	q := `SELECT ` + recordColumns + ` FROM records r WHERE ` + where + ` ORDER BY r.id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	return q, args
 }
 
 // CountRecords counts records matching f (ignoring After and Limit).

@@ -90,6 +90,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if _, err := s.syncNameKeys(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
