@@ -52,7 +52,7 @@ func (s *Server) records(rq *request) error {
 	q := rq.r.URL.Query()
 	f := store.RecordFilter{Kind: kind, Limit: pageSize, After: q.Get("after"), Turned18: domain.Tristate(q.Get("turned_18"))}
 	d := recordsData{Kind: kind, Query: q, Q: strings.TrimSpace(q.Get("q")), CanWrite: rq.can(access.WriteRecords), CanMove: rq.can(access.ImportExport)}
-	f.FamilyPrefix = d.Q // until the cross-script name search lands
+	f.Name = d.Q
 	switch f.Turned18 {
 	case "", domain.Yes, domain.No, domain.Possibly:
 	default:

@@ -336,3 +336,47 @@ func mainOf(body string) string {
 	main, _, _ := strings.Cut(after, "</main>")
 	return main
 }
+
+// TestSearchFindsNamesAcrossScripts: the one search box on the records
+// page finds a name written in another script or language, and never
+// another party's unshared record.
+func TestSearchFindsNamesAcrossScripts(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		w := newWorld(t, dsn, 0)
+		ctx := context.Background()
+		ua, ru := access.Operator("test", w.orgs["ua"]), access.Operator("test", w.orgs["ru"])
+		for _, r := range []struct {
+			op            access.Principal
+			given, family string
+		}{{ua, "Олександр", "Коваленко"}, {ua, "Марія", "Ковальська"}, {ua, "Oleksandr", "Shevchenko"}, {ru, "Александр", "Коваленко"}} {
+			if _, err := w.app.CreateRecord(ctx, r.op, domain.Record{Kind: domain.KindRequest, Person: domain.Person{Names: []domain.Name{{Given: r.given, Family: r.family}}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := w.client()
+		c.mustSignIn("officer@ua.test")
+		for _, tc := range []struct {
+			q          string
+			want, miss []string
+		}{
+			{"Oleksandr", []string{"Олександр", "Oleksandr"}, []string{"Марія", "Александр"}},
+			{"Александр Коваленко", []string{"Олександр"}, []string{"Shevchenko", "Марія"}},
+			{"Саша", []string{"Олександр", "Oleksandr"}, []string{"Марія"}},
+			{"Kovalska", []string{"Ковальська"}, []string{"Олександр"}},
+			{"Петренко", nil, []string{"Олександр", "Марія", "Oleksandr"}},
+		} {
+			_, body := c.get("/records/request?q=" + url.QueryEscape(tc.q))
+			_, table, _ := strings.Cut(body, `<table id="records">`) // the search box echoes the query
+			for _, n := range tc.want {
+				if !strings.Contains(table, n) {
+					t.Errorf("%q does not find %s", tc.q, n)
+				}
+			}
+			for _, n := range tc.miss {
+				if strings.Contains(table, n) {
+					t.Errorf("%q finds %s", tc.q, n)
+				}
+			}
+		}
+	})
+}
