@@ -21,7 +21,12 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(dialect, s.db, fsys)
+	// Out-of-order: features are built on branches in parallel, each with
+	// its own migration number, so a database migrated by one branch may
+	// lack a lower-numbered migration that landed later. Each migration
+	// only adds its own tables and columns, so applying the missing one
+	// after a higher one is safe.
+	return goose.NewProvider(dialect, s.db, fsys, goose.WithAllowOutofOrder(true))
 }
 
 func (s *Store) migrate(ctx context.Context) error {
