@@ -301,6 +301,9 @@ func (s *Server) showMeeting(rq *request, status int, form string, errs formErrs
 	for _, o := range orgs {
 		if slices.Contains(v.OrgIDs, o.ID) {
 			d.Present = append(d.Present, o)
+			if values == nil && o.ID != p.OrgID && d.Values.Get("to") == "" {
+				d.Values.Set("to", o.ID) // a commitment is to another organisation
+			}
 		}
 	}
 	mine, err := s.app.Cases(ctx, p, "", "")
