@@ -115,6 +115,12 @@ type dashboardData struct {
 	Waiting   []app.QueueItem
 	WaitCount int
 	CanReview bool
+	// Overdue are the first overdue commitments of the meetings the
+	// user's organisation was at; OverdueCount all of them.
+	Overdue      []app.CommitmentView
+	OverdueCount int
+	CanMeetings  bool
+	Orgs         map[string]string
 }
 
 func (s *Server) dashboard(rq *request) error {
@@ -135,6 +141,17 @@ func (s *Server) dashboard(rq *request) error {
 			cs = cs[:5]
 		}
 		d.Cases18 = cs
+	} else if err != app.ErrForbidden {
+		return err
+	}
+	if ov, err := s.app.OverdueCommitments(ctx, p); err == nil {
+		d.CanMeetings, d.OverdueCount = true, len(ov)
+		d.Overdue = ov[:min(len(ov), 5)]
+		if len(ov) > 0 {
+			if d.Orgs, _, err = s.orgNames(rq); err != nil {
+				return err
+			}
+		}
 	} else if err != app.ErrForbidden {
 		return err
 	}

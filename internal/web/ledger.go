@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/ledger"
 )
@@ -39,7 +40,10 @@ func (s *Server) ledgerPage(rq *request) error {
 		return err
 	}
 	d := ledgerData{Checkpoint: string(cp), Orgs: map[string]string{}}
-	if c, err := ledger.ParseCheckpoint(string(cp)); err == nil {
+	// The signed note is the checkpoint's text, a blank line, and its
+	// signatures.
+	body, _, _ := strings.Cut(string(cp), "\n\n")
+	if c, err := ledger.ParseCheckpoint(body + "\n"); err == nil {
 		d.Size = c.Size
 	}
 	orgs, err := s.app.Orgs(ctx, p)

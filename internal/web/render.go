@@ -56,6 +56,7 @@ func menu(p access.Principal) []menuItem {
 	}
 	if p.Can(access.ReadRecords) || p.Can(access.ReviewMatches) {
 		add("nav.cases", "/cases", "cases")
+		add("nav.meetings", "/meetings", "meetings")
 	}
 	if p.Can(access.ImportExport) {
 		add("nav.import", "/import", "import")

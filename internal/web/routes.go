@@ -20,6 +20,7 @@ func (s *Server) routes() {
 	s.routeTransfer()
 	s.routeAdmin()
 	s.routeLedger()
+	s.routeMeetings()
 
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		rq := &request{w: w, r: r, loc: s.i18n.For(s.language(r))}

@@ -294,7 +294,7 @@ func TestPagesSpeakEachLanguage(t *testing.T) {
 				c.get("/lang/" + string(lang))
 				c.mustSignIn(who)
 				pages := []string{"/", "/records/request", "/records/child", "/records/request/" + rec.ID, "/records/request/new",
-					"/records/request/" + rec.ID + "/edit", "/review", "/cases", "/import", "/ledger", "/admin", "/no-such-page"}
+					"/records/request/" + rec.ID + "/edit", "/review", "/cases", "/meetings", "/import", "/ledger", "/admin", "/no-such-page"}
 				for _, p := range pages {
 					code, body := c.get(p)
 					if code == http.StatusForbidden {
