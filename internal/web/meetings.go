@@ -27,19 +27,17 @@ import (
 // app answers "not found", and the page is the same 404 as for an id that
 // does not exist.
 
-func init() {
-	// The meeting pages' own template functions, next to the pages that
-	// use them.
-	funcs["commitkey"] = commitStatus
-	funcs["day"] = func(l *i18n.Localizer, s string) string {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			return s
-		}
-		return l.Date(t)
+// localDay formats a YYYY-MM-DD day in the user's language.
+func localDay(l *i18n.Localizer, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
 	}
-	funcs["days"] = func(l *i18n.Localizer, x float64) string { return l.Number(math.Round(x*10) / 10) }
+	return l.Date(t)
 }
+
+// localDays formats a number of days with one decimal.
+func localDays(l *i18n.Localizer, x float64) string { return l.Number(math.Round(x*10) / 10) }
 
 func (s *Server) routeMeetings() {
 	s.page("GET /meetings", s.meetingList)

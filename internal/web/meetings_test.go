@@ -36,7 +36,7 @@ func (c *client) send(path string, form url.Values) (int, string, *url.URL) {
 }
 
 // upload posts one file as a multipart form, with the last page's token.
-func (c *client) upload(path, name string, content []byte) (int, string, *url.URL) {
+func (c *client) uploadTo(path, name string, content []byte) (int, string, *url.URL) {
 	c.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -431,7 +431,7 @@ func TestMeetingBoundary(t *testing.T) {
 		}
 	}
 	med.get("/meetings")
-	if code, _, _ := med.upload("/meetings/"+st.meeting+"/attachments", "x.txt", []byte("x")); code != http.StatusNotFound {
+	if code, _, _ := med.uploadTo("/meetings/"+st.meeting+"/attachments", "x.txt", []byte("x")); code != http.StatusNotFound {
 		t.Errorf("upload to another's meeting: %d, want 404", code)
 	}
 	ctx := context.Background()

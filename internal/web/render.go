@@ -91,6 +91,9 @@ var funcs = template.FuncMap{
 	"agreement": agreementClass,
 	"barw":      barWidth,
 	"problem":   problemKey,
+	"commitkey": commitStatus,
+	"day":       localDay,
+	"days":      localDays,
 	"catkey":    func(c string) string { return "category." + c },
 }
 
