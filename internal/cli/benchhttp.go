@@ -93,7 +93,7 @@ The in-process server runs with serve's rate limits (the --rate-* flags).`,
 	f.StringVar(&b.target, "url", "", "load this server (http://127.0.0.1:PORT, loopback only) instead of starting one; it must use --db")
 	f.IntVar(&b.orgs, "orgs", 4, "organisations")
 	f.IntVar(&b.usersPerOrg, "users", 6, "API users (concurrent clients) per organisation")
-	f.IntVar(&b.records, "records", 2000, "synthetic child records per organisation")
+	f.IntVar(&b.records, "records", 2000, "synthetic child records (and as many tracing requests) per organisation")
 	f.DurationVar(&b.duration, "duration", 15*time.Second, "how long to load the server")
 	f.IntVar(&b.maxRequests, "max-requests", 2_000_000, "stop after this many requests")
 	f.Uint64Var(&b.seed, "seed", 1, "random seed")
@@ -167,14 +167,21 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 			return err
 		}
 		op := access.Operator(operatorLabel(), org)
-		f, err := os.Open(filepath.Join(tmp, SynthChildren))
-		if err != nil {
-			return err
-		}
-		_, err = a.Import(ctx, op, domain.KindChild, f, app.ImportOptions{})
-		f.Close()
-		if err != nil {
-			return err
+		// Both sides, so that the matching engine trains and every
+		// write goes through it, and the review queue has candidates.
+		for _, load := range []struct {
+			file string
+			kind domain.Kind
+		}{{SynthChildren, domain.KindChild}, {SynthRequests, domain.KindRequest}} {
+			f, err := os.Open(filepath.Join(tmp, load.file))
+			if err != nil {
+				return err
+			}
+			_, err = a.Import(ctx, op, load.kind, f, app.ImportOptions{})
+			f.Close()
+			if err != nil {
+				return err
+			}
 		}
 		recs, _, err := a.ListRecords(ctx, op, store.RecordFilter{Kind: domain.KindChild, Limit: 2000})
 		if err != nil {
@@ -196,7 +203,7 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 			users = append(users, &benchUser{org: i, token: tok, orgID: org.ID, client: benchClient(local, target)})
 		}
 	}
-	fmt.Fprintf(e.out, "http: seeded %d organisations × %d records and %d users in %.1fs\n", b.orgs, b.records, len(users), time.Since(seedStart).Seconds())
+	fmt.Fprintf(e.out, "http: seeded %d organisations × %d children and as many tracing requests, and %d users in %.1fs\n", b.orgs, b.records, len(users), time.Since(seedStart).Seconds())
 
 	base := ""
 	if target != nil {
@@ -267,7 +274,7 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 				case 0:
 					method, path = "GET", "/api/v1/children?limit=50"
 					if rng.IntN(2) == 0 {
-						path += "&family_name=" + url.QueryEscape(string([]rune("БКМШПЛ")[rng.IntN(6)]))
+						path += "&family_name=" + url.QueryEscape(benchFamily[rng.IntN(len(benchFamily))])
 					}
 				case 1:
 					method, path = "GET", "/api/v1/children/"+ids[u.org][rng.IntN(len(ids[u.org]))]
