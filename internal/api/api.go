@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/app"
+	"github.com/reunite-ftr/reunite/internal/ratelimit"
 )
 
 // Server is the API's HTTP handler.
@@ -22,6 +24,25 @@ type Server struct {
 	app *app.App
 	log *slog.Logger
 	mux *http.ServeMux
+	// limits throttle clients by address and users by id (none by
+	// default; serve sets them).
+	limits ratelimit.Limits
+	// routes are the patterns of the authenticated endpoints.
+	routes []string
+}
+
+// Routes lists the patterns ("METHOD /path/{id}") of every authenticated
+// endpoint, so that tests can go through all of them.
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
+
+// SetLimits sets the rate limits: every request by the client's address,
+// and every authenticated request by its user.
+func (s *Server) SetLimits(l ratelimit.Limits) { s.limits = l }
+
+// tooMany answers 429 with a Retry-After header.
+func tooMany(w http.ResponseWriter, wait time.Duration) {
+	ratelimit.SetRetryAfter(w, wait)
+	writeProblem(w, problem(http.StatusTooManyRequests, "too many requests: slow down and retry after the time given in Retry-After"))
 }
 
 // New returns the API handler, /healthz included.
@@ -71,12 +92,22 @@ func New(a *app.App, log *slog.Logger) *Server {
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p access.Principal) error
 
 func (s *Server) handle(pattern string, h handlerFunc) {
+	s.routes = append(s.routes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		ctx, rs := app.WithReceipts(r.Context())
 		r = r.WithContext(ctx)
 		w = &receiptWriter{ResponseWriter: w, rs: rs}
 		p, err := s.authenticate(r)
+		if err == nil && !cleanRequest(r) {
+			// A NUL or invalid UTF-8 names nothing that exists, and
+			// PostgreSQL refuses such text outright: refuse it here.
+			err = problem(http.StatusBadRequest, "the path or query holds a NUL byte or invalid UTF-8")
+		}
 		if err == nil {
+			if ok, wait := ratelimit.Check(s.limits.User, p.ID); !ok {
+				tooMany(w, wait)
+				return
+			}
 			err = h(w, r, p)
 			if errors.Is(err, app.ErrForbidden) {
 				// Refusals for want of a role or scope are audited here,
@@ -90,6 +121,26 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 			s.fail(w, r, err)
 		}
 	})
+}
+
+// cleanRequest reports whether the request's path and query are valid
+// UTF-8 text without NUL bytes.
+func cleanRequest(r *http.Request) bool {
+	clean := func(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
+	if !clean(r.URL.Path) {
+		return false
+	}
+	for k, vs := range r.URL.Query() {
+		if !clean(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !clean(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (s *Server) authenticate(r *http.Request) (access.Principal, error) {
@@ -125,6 +176,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, problem(http.StatusInternalServerError, "internal error"))
 		}
 	}()
+	if ok, wait := ratelimit.Check(s.limits.IP, ratelimit.ClientIP(r)); !ok {
+		tooMany(w, wait)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

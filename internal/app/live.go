@@ -98,6 +98,24 @@ func (a *App) firstMatch(ctx context.Context) {
 	if a.engine.Load() != nil {
 		return
 	}
+	// While one side has no record yet, every write would otherwise load
+	// the whole store only to find that: count first (an index scan, not
+	// a read and decode of every record).
+	var reqs, kids int
+	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+		if reqs, err = tx.CountRecords(ctx, store.RecordFilter{AnyOwner: true, Kind: domain.KindRequest, Limit: 1}); err != nil || reqs == 0 {
+			return err
+		}
+		kids, err = tx.CountRecords(ctx, store.RecordFilter{AnyOwner: true, Kind: domain.KindChild, Limit: 1})
+		return err
+	})
+	if err != nil {
+		a.log.Error("first matching run", "err", err)
+		return
+	}
+	if reqs == 0 || kids == 0 {
+		return
+	}
 	if _, err := a.MatchAll(ctx, "system:live", MatchOptions{}); err != nil {
 		a.log.Error("first matching run", "err", err)
 	}

@@ -71,6 +71,6 @@ URL the records go into a fresh organisation there.`,
 	}
 	imp.Flags().IntVar(&n, "n", 100_000, "rows to import")
 	imp.Flags().Uint64Var(&seed, "seed", 1, "random seed of the synthetic data")
-	cmd.AddCommand(imp, benchMatchCmd(e), benchLedgerCmd(e), benchPagesCmd(e))
+	cmd.AddCommand(imp, benchMatchCmd(e), benchLedgerCmd(e), benchPagesCmd(e), benchHTTPCmd(e))
 	return cmd
 }

@@ -13,15 +13,18 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reunite-ftr/reunite/internal/api"
 	"github.com/reunite-ftr/reunite/internal/app"
+	"github.com/reunite-ftr/reunite/internal/ratelimit"
 	"github.com/reunite-ftr/reunite/internal/web"
 )
 
 func serveCmd(e *env) *cobra.Command {
 	var addr string
 	var opts web.Options
+	var rates rateFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the web pages and the JSON API",
@@ -37,12 +40,48 @@ func serveCmd(e *env) *cobra.Command {
 					e.log.Error("matching engine", "err", err)
 				}
 			}()
+			opts.Limits = rates.limits()
 			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().BoolVar(&opts.SecureCookies, "secure-cookies", false, "mark session cookies Secure (__Host- prefix); set whenever served over HTTPS")
+	rates.register(cmd.Flags())
 	return cmd
+}
+
+// rateFlags are serve's rate limits. The defaults leave people and
+// scripts alone (a case worker makes a few requests a second, a script
+// paging through a list a few dozen) while one client cannot take the
+// server for itself, and sign-in guessing from one address is slowed to
+// a crawl on top of the per-account lockout. Behind a reverse proxy every
+// client has the proxy's address: raise --rate-ip or set it to 0 there.
+type rateFlags struct {
+	ip, user, signIn float64
+	keys             int
+}
+
+func (f *rateFlags) register(fs *pflag.FlagSet) {
+	fs.Float64Var(&f.ip, "rate-ip", 1000, "requests per second from one client address (bursts of twice as many); 0: no limit")
+	fs.Float64Var(&f.user, "rate-user", 100, "requests per second by one user or API token's user (bursts of twice as many); 0: no limit")
+	fs.Float64Var(&f.signIn, "rate-signin", 20, "sign-in attempts (password or code) per minute from one client address (bursts as many); 0: no limit")
+	fs.IntVar(&f.keys, "rate-keys", ratelimit.DefaultMaxKeys, "addresses or users remembered per limit (least recently seen forgotten first)")
+}
+
+func (f rateFlags) limits() ratelimit.Limits {
+	var l ratelimit.Limits
+	// A nil *Buckets must not become a non-nil interface holding nil:
+	// Check treats both as no limit, but keep the interface nil.
+	if b := ratelimit.New(ratelimit.Config{Rate: f.ip, Burst: int(2 * f.ip), MaxKeys: f.keys}); b != nil {
+		l.IP = b
+	}
+	if b := ratelimit.New(ratelimit.Config{Rate: f.user, Burst: int(2 * f.user), MaxKeys: f.keys}); b != nil {
+		l.User = b
+	}
+	if b := ratelimit.New(ratelimit.Config{Rate: f.signIn, Per: time.Minute, Burst: int(f.signIn), MaxKeys: f.keys}); b != nil {
+		l.SignIn = b
+	}
+	return l
 }
 
 // handler serves the API under /api/ and /healthz, and the pages
@@ -53,6 +92,7 @@ func handler(a *app.App, log *slog.Logger, opts web.Options) (http.Handler, erro
 		return nil, err
 	}
 	apiSrv := api.New(a, log)
+	apiSrv.SetLimits(opts.Limits)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiSrv)
 	mux.Handle("/healthz", apiSrv)

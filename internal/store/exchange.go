@@ -227,6 +227,9 @@ func (t *Tx) ListRecordIDs(ctx context.Context, listID string) ([]string, error)
 // AcknowledgeList records org's receipt of a list. Acknowledging twice is
 // a conflict; acknowledging a list not sent to org is not found.
 func (t *Tx) AcknowledgeList(ctx context.Context, listID, org, by string) error {
+	if !validID(listID) {
+		return fmt.Errorf("list %q: %w", listID, ErrNotFound)
+	}
 	res, err := t.exec(ctx, `UPDATE list_recipients SET acknowledged_at = $1, acknowledged_by = $2
 		WHERE list_id = $3 AND org_id = $4 AND acknowledged_at IS NULL`, t.now, by, listID, org)
 	if err != nil {

@@ -41,7 +41,7 @@ type world struct {
 	skew *atomic.Int64
 }
 
-func newWorld(t *testing.T, dsn string, background int) *world {
+func newWorld(t *testing.T, dsn string, background int, options ...web.Options) *world {
 	t.Helper()
 	skew := new(atomic.Int64)
 	s := storetest.Open(t, dsn, store.Options{Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
@@ -96,7 +96,11 @@ func newWorld(t *testing.T, dsn string, background int) *world {
 	if err := a.StartMatching(ctx); err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(a, slog.New(slog.DiscardHandler), web.Options{})
+	var opts web.Options
+	if len(options) > 0 {
+		opts = options[0]
+	}
+	h, err := web.New(a, slog.New(slog.DiscardHandler), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

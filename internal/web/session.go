@@ -13,6 +13,7 @@ import (
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/i18n"
+	"github.com/reunite-ftr/reunite/internal/ratelimit"
 )
 
 // request is one page request: who asks, in which language.
@@ -108,6 +109,10 @@ func (s *Server) page(pattern string, h func(*request) error) {
 			return
 		}
 		rq.ws, rq.token = &ws, c.Value
+		if ok, wait := ratelimit.Check(s.opts.Limits.User, ws.User.ID); !ok {
+			s.tooMany(rq, wait)
+			return
+		}
 		if ws.Session.MFAPending {
 			// Only the second-factor pages are open to a pending session.
 			target := "/signin/totp"
@@ -173,6 +178,10 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	rq := &request{w: w, r: r, loc: s.i18n.For(s.language(r))}
 	w.Header().Set("Cache-Control", "no-store")
+	if ok, wait := ratelimit.Check(s.opts.Limits.SignIn, ratelimit.ClientIP(r)); !ok {
+		s.tooMany(rq, wait)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	pre, err := r.Cookie(preCookie)
 	if err != nil || !sameOrigin(r) || !validToken(r.FormValue("csrf"), pre.Value) {
@@ -254,6 +263,10 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) presentTOTP(w http.ResponseWriter, r *http.Request) {
+	if ok, wait := ratelimit.Check(s.opts.Limits.SignIn, ratelimit.ClientIP(r)); !ok {
+		s.tooMany(&request{w: w, r: r, loc: s.i18n.For(s.language(r))}, wait)
+		return
+	}
 	rq, ok := s.pending(w, r)
 	if !ok {
 		return

@@ -18,9 +18,11 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/i18n"
+	"github.com/reunite-ftr/reunite/internal/ratelimit"
 )
 
 //go:embed templates static
@@ -33,6 +35,9 @@ type Options struct {
 	// (directly or behind a proxy); plain HTTP on loopback (the demo)
 	// cannot use it.
 	SecureCookies bool
+	// Limits throttle clients by address, signed-in users by id, and
+	// sign-in attempts by address. No limit where nil.
+	Limits ratelimit.Limits
 }
 
 // Server is the pages' HTTP handler.
@@ -91,7 +96,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
+	if ok, wait := ratelimit.Check(s.opts.Limits.IP, ratelimit.ClientIP(r)); !ok {
+		s.tooMany(&request{w: w, r: r, loc: s.i18n.For(s.language(r))}, wait)
+		return
+	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// tooMany answers 429 with a Retry-After header.
+func (s *Server) tooMany(rq *request, wait time.Duration) {
+	ratelimit.SetRetryAfter(rq.w, wait)
+	rq.w.Header().Set("Cache-Control", "no-store")
+	s.errorPage(rq, http.StatusTooManyRequests, "error.ratelimit")
 }
 
 // errNotFound is shown for what does not exist and for what the user may
