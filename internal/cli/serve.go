@@ -37,6 +37,7 @@ func serveCmd(e *env) *cobra.Command {
 					e.log.Error("matching engine", "err", err)
 				}
 			}()
+			e.serveKeys(cmd.Context(), a)
 			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
 	}
