@@ -49,11 +49,11 @@ func TestLedgerCrash(t *testing.T) {
 		key := seal.NewKey()
 		open := func() (*app.App, access.Principal, func()) {
 			t.Helper()
-			s, err := store.Open(ctx, dsn, store.Options{})
+			keys, err := seal.Load(key, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			keys, err := seal.Load(key, "")
+			s, err := store.Open(ctx, dsn, store.Options{Keys: keys})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,11 @@ func TestLedgerCrash(t *testing.T) {
 		}
 
 		// The database: two organisations and one act already recorded.
-		s, err := store.Open(ctx, dsn, store.Options{})
+		dbKeys, err := seal.Load(key, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := store.Open(ctx, dsn, store.Options{Keys: dbKeys})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,11 +187,11 @@ func crash(t *testing.T, dsn, key, at string) {
 // and stops where told, saying so, until it is killed.
 func crasher(t *testing.T, at string) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, os.Getenv(crashDSNEnv), store.Options{})
+	keys, err := seal.Load(os.Getenv(crashKeyEnv), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := seal.Load(os.Getenv(crashKeyEnv), "")
+	s, err := store.Open(ctx, os.Getenv(crashDSNEnv), store.Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -225,7 +225,7 @@ func TestDemoServesSyntheticData(t *testing.T) {
 	// Running the demo again replaces its own database…
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel2()
-	if err := removeDemoDB(ctx2, db); err != nil {
+	if err := removeDemoDB(ctx2, &env{db: db}, db); err != nil {
 		t.Fatalf("demo database not recognised as one: %v", err)
 	}
 	// …but never a database that is not a demo's.

@@ -160,11 +160,11 @@ func TestServeCrash(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		keyFile := filepath.Join(dir, "reunite.key")
-		s, err := store.Open(ctx, dsn, store.Options{})
+		keys, err := seal.Load("", keyFile)
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys, err := seal.Load("", keyFile)
+		s, err := store.Open(ctx, dsn, store.Options{Keys: keys})
 		if err != nil {
 			t.Fatal(err)
 		}

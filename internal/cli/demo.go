@@ -52,10 +52,10 @@ database is never touched.`,
 			if store.IsPostgres(db) {
 				return errors.New("demo makes a fresh SQLite database: give --db a file path")
 			}
-			if err := removeDemoDB(cmd.Context(), db); err != nil {
+			e.db = db
+			if err := removeDemoDB(cmd.Context(), e, db); err != nil {
 				return err
 			}
-			e.db = db
 			a, err := e.open(cmd.Context())
 			if err != nil {
 				return err
@@ -102,11 +102,15 @@ database is never touched.`,
 
 // removeDemoDB deletes db if it is a demo database, and refuses if it is
 // anything else, so that a mistyped --db can never destroy real records.
-func removeDemoDB(ctx context.Context, db string) error {
+func removeDemoDB(ctx context.Context, e *env, db string) error {
 	if _, err := os.Stat(db); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	s, err := store.Open(ctx, db, store.Options{})
+	keys, err := e.loadKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("%s exists and cannot be opened as a demo database: %w", db, err)
+	}
+	s, err := store.Open(ctx, db, store.Options{Keys: keys})
 	if err != nil {
 		return fmt.Errorf("%s exists and cannot be opened as a demo database: %w", db, err)
 	}

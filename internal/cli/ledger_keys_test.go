@@ -29,6 +29,7 @@ type ledgerFixture struct {
 	s       *store.Store
 	dsn     string
 	dataKey string
+	keys    *seal.Keyring // the server's master keys
 	url     string
 	token   string
 	med     access.Principal
@@ -39,14 +40,15 @@ func newLedgerFixture(t *testing.T, dsn string) *ledgerFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &ledgerFixture{dsn: dsn, dataKey: seal.NewKey()}
-	f.s = storetest.Open(t, dsn, store.Options{})
-	quiet := slog.New(slog.DiscardHandler)
-	f.a = app.New(f.s, quiet)
 	keys, err := seal.Load(f.dataKey, "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.s = storetest.Open(t, dsn, store.Options{Keys: keys})
+	quiet := slog.New(slog.DiscardHandler)
+	f.a = app.New(f.s, quiet)
 	f.a.SetKeyring(keys)
+	f.keys = keys
 	root := access.Operator("test", domain.Organisation{})
 	var med domain.Organisation
 	for _, o := range []domain.Organisation{{Slug: "ua", Name: "UA", Kind: domain.OrgGovernment}, {Slug: "med", Name: "Mediator", Kind: domain.OrgMediator}} {

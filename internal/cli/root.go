@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +32,7 @@ type env struct {
 	db       string
 	dataKeys string // base64 keys, the first sealing (REUNITE_DATA_KEYS)
 	keyFile  string
+	keys     *seal.Keyring // once open
 	logLevel string
 	out      io.Writer
 	errOut   io.Writer
@@ -67,12 +69,12 @@ set by an environment variable REUNITE_<FLAG>, e.g. REUNITE_ADDR for --addr.`,
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&e.db, "db", DefaultDB, "database: SQLite file path or postgres:// URL")
 	root.PersistentFlags().StringVar(&e.logLevel, "log-level", "info", "log level: debug, info, warn or error")
-	root.PersistentFlags().StringVar(&e.dataKeys, "data-keys", "", "keys that seal attachments at rest: base64, comma-separated, the first seals (rotate by putting a new key first)")
-	root.PersistentFlags().StringVar(&e.keyFile, "key-file", "", "without --data-keys, a key file created on first use (default: reunite.key beside the SQLite database, or ./data/reunite.key)")
+	root.PersistentFlags().StringVar(&e.dataKeys, "data-keys", "", "master keys that encrypt data at rest: base64, comma-separated, the first wraps new data keys (see reunite keys)")
+	root.PersistentFlags().StringVar(&e.keyFile, "key-file", "", "without --data-keys, master key files, comma-separated; the first is created on first use for a database with nothing encrypted (default: reunite.key beside the SQLite database, or ./data/reunite.key)")
 	root.AddCommand(
 		serveCmd(e), demoCmd(e), migrateCmd(e), orgCmd(e), userCmd(e), tokenCmd(e),
 		importCmd(e), exportCmd(e), listCmd(e), reportCmd(e), synthCmd(e), matchCmd(e), evalCmd(e), benchCmd(e), versionCmd(e),
-		ledgerCmd(e), witnessCmd(e), meetingCmd(e), operationCmd(e), kinshipCmd(e),
+		ledgerCmd(e), witnessCmd(e), meetingCmd(e), operationCmd(e), kinshipCmd(e), keysCmd(e),
 	)
 	return root
 }
@@ -95,24 +97,58 @@ func bindEnv(flags *pflag.FlagSet) error {
 	return err
 }
 
-// open opens the store (bringing its schema up to date) and the app.
+// keyFiles returns the master key files: --key-file, or reunite.key beside
+// the SQLite database (./data/reunite.key for PostgreSQL).
+func (e *env) keyFiles() string {
+	if e.keyFile != "" {
+		return e.keyFile
+	}
+	if !store.IsPostgres(e.db) {
+		return filepath.Join(filepath.Dir(e.db), "reunite.key")
+	}
+	return filepath.Join("data", "reunite.key")
+}
+
+// loadKeys reads the master keys: --data-keys, else the key files, the
+// first of which is created on first use, but only for a database that
+// holds nothing encrypted yet: a missing key file for a database with
+// encrypted data is an error, not a new key.
+func (e *env) loadKeys(ctx context.Context) (*seal.Keyring, error) {
+	if e.dataKeys != "" {
+		k, err := seal.Load(e.dataKeys, "")
+		if err != nil {
+			return nil, fmt.Errorf("master keys (--data-keys, REUNITE_DATA_KEYS): %w", err)
+		}
+		return k, nil
+	}
+	files := e.keyFiles()
+	first := strings.TrimSpace(strings.Split(files, ",")[0])
+	if _, err := os.Stat(first); errors.Is(err, os.ErrNotExist) {
+		s, err := store.Open(ctx, e.db, store.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("master key file %s does not exist: %w", first, err)
+		}
+		s.Close()
+	}
+	k, err := seal.Load("", files)
+	if err != nil {
+		return nil, fmt.Errorf("master keys (--key-file, REUNITE_KEY_FILE): %w", err)
+	}
+	return k, nil
+}
+
+// open opens the store (bringing its schema up to date, and checking the
+// master keys against the data) and the app.
 func (e *env) open(ctx context.Context) (*app.App, error) {
-	s, err := store.Open(ctx, e.db, store.Options{})
+	keys, err := e.loadKeys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	keyFile := e.keyFile
-	if keyFile == "" {
-		keyFile = filepath.Join("data", "reunite.key")
-		if !store.IsPostgres(e.db) {
-			keyFile = filepath.Join(filepath.Dir(e.db), "reunite.key")
-		}
-	}
-	keys, err := seal.Load(e.dataKeys, keyFile)
+	s, err := store.Open(ctx, e.db, store.Options{Keys: keys})
 	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("data keys: %w", err)
+		return nil, err
 	}
+	e.keys = keys
 	a := app.New(s, e.log)
 	a.SetKeyring(keys)
 	return a, nil

@@ -41,6 +41,7 @@ func serveCmd(e *env) *cobra.Command {
 				}
 			}()
 			opts.Limits = rates.limits()
+			e.serveKeys(cmd.Context(), a)
 			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
 	}

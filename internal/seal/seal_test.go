@@ -52,7 +52,7 @@ func TestRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.Current() == id {
+	if Envelope+after.Current() == id {
 		t.Fatal("the new key should seal")
 	}
 	if got, err := after.Open(id, sealed, nil); err != nil || string(got) != "x" {

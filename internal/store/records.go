@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/seal"
 )
 
 // Actor is who a change is made by: a user id, or a label such as "cli:root"
@@ -36,6 +37,10 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	if len(recs) > MaxBatch {
 		return fmt.Errorf("insert records: batch of %d is over the limit of %d", len(recs), MaxBatch)
 	}
+	kek, err := t.wrapKEK(ctx)
+	if err != nil {
+		return err
+	}
 	var recArgs, sensArgs []any
 	nSens := 0
 	for _, r := range recs {
@@ -43,20 +48,24 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		r.CreatedAt, r.UpdatedAt = t.now, t.now
 		r.CreatedBy, r.UpdatedBy = actor.ID, actor.ID
 		r.Deleted = nil
-		person, err := json.Marshal(r.Person)
+		dek, wrapped, err := seal.NewDEK(ctx, t.keys, kek, dekAD(r.ID))
+		if err != nil {
+			return err
+		}
+		person, notes, err := sealNotes(dek, r.ID, r.Person)
 		if err != nil {
 			return err
 		}
 		d := derive(r)
-		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, string(person), jsonOrNil(r.Enquirer),
+		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, person, jsonOrNil(r.Enquirer),
 			d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest, string(r.Person.Separation.Category),
-			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy)
+			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, kek, wrapped, notes, true)
 		if !r.Sensitive.IsZero() {
-			sens, err := json.Marshal(r.Sensitive)
+			sealed, err := sealSensitive(dek, r.ID, r.Sensitive)
 			if err != nil {
 				return err
 			}
-			sensArgs = append(sensArgs, r.ID, string(sens))
+			sensArgs = append(sensArgs, r.ID, "{}", sealed)
 			nSens++
 		}
 	}
@@ -64,7 +73,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	// that every duplicate of the batch can be named at once; no separate
 	// look-up is needed (inside one long transaction the planner has no
 	// statistics for the new rows, and such a look-up grew with every batch).
-	q := t.multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by) VALUES `, 17, len(recs)) +
+	q := t.multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by, kek_id, dek, notes_sealed, sealed) VALUES `, 21, len(recs)) +
 		` ON CONFLICT (org_id, kind, external_id) WHERE external_id <> '' DO NOTHING RETURNING id`
 	inserted, err := t.returnedIDs(ctx, q, recArgs...)
 	if err != nil {
@@ -80,7 +89,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		return dup
 	}
 	if nSens > 0 {
-		if _, err := t.exec(ctx, t.multiInsert(`INSERT INTO record_sensitive (record_id, data) VALUES `, 2, nSens), sensArgs...); err != nil {
+		if _, err := t.exec(ctx, t.multiInsert(`INSERT INTO record_sensitive (record_id, data, sealed) VALUES `, 3, nSens), sensArgs...); err != nil {
 			return fmt.Errorf("insert sensitive fields: %w", err)
 		}
 	}
@@ -121,11 +130,26 @@ func (t *Tx) returnedIDs(ctx context.Context, q string, args ...any) (map[string
 // version, keeping the version it replaces in the history. On success r
 // holds the new version. Kind and owner never change here.
 func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) error {
+	if !validID(r.ID) {
+		return fmt.Errorf("record %q: %w", r.ID, ErrNotFound)
+	}
+	// A record stored before encryption at rest is sealed first, so that
+	// the version kept below is not the only one left in plaintext.
+	if err := t.sealRecord(ctx, r.ID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("record %s: %w", r.ID, ErrNotFound)
+		}
+		return err
+	}
 	old, err := t.current(ctx, r.ID, r.Version)
 	if err != nil {
 		return err
 	}
-	person, err := json.Marshal(r.Person)
+	dek, err := t.recordDEK(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	person, notes, err := sealNotes(dek, r.ID, r.Person)
 	if err != nil {
 		return err
 	}
@@ -133,10 +157,11 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 	// The version condition makes a concurrent change that came first win:
 	// this update then touches no row and reports the conflict.
 	res, err := t.exec(ctx, `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
-		family_fold = $4, given_fold = $5, sex = $6, birth_earliest = $7, birth_latest = $8, category = $9, updated_at = $10, updated_by = $11
+		family_fold = $4, given_fold = $5, sex = $6, birth_earliest = $7, birth_latest = $8, category = $9, updated_at = $10, updated_by = $11,
+		notes_sealed = $14
 		WHERE id = $12 AND version = $13 AND deleted_at IS NULL`,
-		r.ExternalID, string(person), jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
-		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version)
+		r.ExternalID, person, jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
+		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version, notes)
 	if isUniqueViolation(err) {
 		return &DuplicateError{ExternalIDs: []string{r.ExternalID}}
 	}
@@ -148,20 +173,33 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 	}
 	r.Kind, r.OrgID, r.CreatedAt, r.CreatedBy = old.Kind, old.OrgID, old.CreatedAt, old.CreatedBy
 	r.Version, r.UpdatedAt, r.UpdatedBy, r.Deleted = old.Version+1, t.now, actor.ID, nil
-	if err := t.putSensitive(ctx, r.ID, r.Sensitive); err != nil {
+	if err := t.putSensitive(ctx, dek, r.ID, r.Sensitive); err != nil {
 		return err
 	}
 	if err := t.replaceNameKeys(ctx, r.ID, &old.Person, &r.Person); err != nil {
 		return err
 	}
-	return t.keep(ctx, &old)
+	return t.keep(ctx, dek, &old)
 }
 
 // DeleteRecord turns a record into a tombstone if version is still current.
 // The data stays, with who deleted it, when and why; the version it replaces
 // is kept in the history like any other.
 func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version int, reason string) (domain.Record, error) {
+	if !validID(id) {
+		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	if err := t.sealRecord(ctx, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Record{}, fmt.Errorf("record %s: %w", id, ErrNotFound)
+		}
+		return domain.Record{}, err
+	}
 	old, err := t.current(ctx, id, version)
+	if err != nil {
+		return domain.Record{}, err
+	}
+	dek, err := t.recordDEK(ctx, id)
 	if err != nil {
 		return domain.Record{}, err
 	}
@@ -177,7 +215,7 @@ func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version i
 	if err := t.replaceNameKeys(ctx, id, &old.Person, nil); err != nil {
 		return domain.Record{}, err
 	}
-	if err := t.keep(ctx, &old); err != nil {
+	if err := t.keep(ctx, dek, &old); err != nil {
 		return domain.Record{}, err
 	}
 	return t.Record(ctx, id, true)
@@ -199,12 +237,12 @@ func (t *Tx) current(ctx context.Context, id string, version int) (domain.Record
 }
 
 // keep adds a superseded version to the history.
-func (t *Tx) keep(ctx context.Context, old *domain.Record) error {
-	snap, err := json.Marshal(old)
+func (t *Tx) keep(ctx context.Context, dek *seal.DEK, old *domain.Record) error {
+	snap, secret, err := splitSnapshot(dek, old)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO record_history (record_id, version, snapshot) VALUES ($1, $2, $3)`, old.ID, old.Version, string(snap))
+	_, err = t.exec(ctx, `INSERT INTO record_history (record_id, version, snapshot, sealed) VALUES ($1, $2, $3, $4)`, old.ID, old.Version, snap, secret)
 	if isUniqueViolation(err) {
 		// Another transaction replaced this version first.
 		return fmt.Errorf("record %s version %d: %w", old.ID, old.Version, ErrConflict)
@@ -231,29 +269,66 @@ func (t *Tx) whyNotChanged(ctx context.Context, id string, version int) error {
 	return fmt.Errorf("record %s is at version %d, not %d: %w", id, current, version, ErrConflict)
 }
 
-func (t *Tx) putSensitive(ctx context.Context, id string, s domain.Sensitive) error {
+func (t *Tx) putSensitive(ctx context.Context, dek *seal.DEK, id string, s domain.Sensitive) error {
 	if s.IsZero() {
 		_, err := t.exec(ctx, `DELETE FROM record_sensitive WHERE record_id = $1`, id)
 		return err
 	}
-	data, err := json.Marshal(s)
+	sealed, err := sealSensitive(dek, id, s)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(ctx, `INSERT INTO record_sensitive (record_id, data) VALUES ($1, $2)
-		ON CONFLICT (record_id) DO UPDATE SET data = excluded.data`, id, string(data))
+	_, err = t.exec(ctx, `INSERT INTO record_sensitive (record_id, data, sealed) VALUES ($1, $2, $3)
+		ON CONFLICT (record_id) DO UPDATE SET data = excluded.data, sealed = excluded.sealed`, id, "{}", sealed)
 	return err
 }
 
-const recordColumns = `r.id, r.kind, r.org_id, r.external_id, r.version, r.person, r.enquirer, r.created_at, r.created_by, r.updated_at, r.updated_by, r.deleted_at, r.deleted_by, r.delete_reason`
+func sealSensitive(dek *seal.DEK, id string, s domain.Sensitive) ([]byte, error) {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return dek.Encrypt(data, sensitiveAD(id))
+}
 
-func scanRecord(row interface{ Scan(...any) error }, extra ...any) (domain.Record, error) {
+const recordColumns = `r.id, r.kind, r.org_id, r.external_id, r.version, r.person, r.enquirer, r.created_at, r.created_by, r.updated_at, r.updated_by, r.deleted_at, r.deleted_by, r.delete_reason, r.kek_id, r.dek, r.notes_sealed, r.sealed`
+
+// recordKeys is what scanRecord reads of a record's encryption, and the
+// data key once unwrapped.
+type recordKeys struct {
+	kek    sql.NullString
+	dek    []byte
+	notes  []byte
+	sealed bool
+	opened *seal.DEK
+}
+
+// key returns the record's data key, unwrapping it on first use.
+func (k *recordKeys) key(ctx context.Context, t *Tx, id string) (*seal.DEK, error) {
+	if k.opened != nil {
+		return k.opened, nil
+	}
+	if !k.kek.Valid {
+		return nil, fmt.Errorf("record %s: encrypted data but no data key: %w", id, ErrSealed)
+	}
+	dek, err := t.openDEK(ctx, id, k.kek.String, k.dek)
+	k.opened = dek
+	return dek, err
+}
+
+// scanRecord reads a row of recordColumns (then extra), decrypting the
+// notes. A value that does not open is an error naming the record, never
+// an empty field.
+func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }, keys *recordKeys, extra ...any) (domain.Record, error) {
 	var r domain.Record
 	var person string
 	var enquirer, deletedBy, reason sql.NullString
 	var created, updated, deleted nullTime
+	if keys == nil {
+		keys = new(recordKeys)
+	}
 	dest := append([]any{&r.ID, &r.Kind, &r.OrgID, &r.ExternalID, &r.Version, &person, &enquirer,
-		&created, &r.CreatedBy, &updated, &r.UpdatedBy, &deleted, &deletedBy, &reason}, extra...)
+		&created, &r.CreatedBy, &updated, &r.UpdatedBy, &deleted, &deletedBy, &reason, &keys.kek, &keys.dek, &keys.notes, &keys.sealed}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
@@ -270,6 +345,17 @@ func scanRecord(row interface{ Scan(...any) error }, extra ...any) (domain.Recor
 	if deleted.Valid {
 		r.Deleted = &domain.Tombstone{At: deleted.Time, By: deletedBy.String, Reason: reason.String}
 	}
+	if keys.notes != nil {
+		dek, err := keys.key(ctx, t, r.ID)
+		if err != nil {
+			return r, err
+		}
+		notes, err := dek.Decrypt(keys.notes, notesAD(r.ID))
+		if err != nil {
+			return r, fmt.Errorf("record %s: notes: %w", r.ID, ErrSealed)
+		}
+		r.Person.Notes = string(notes)
+	}
 	return r, nil
 }
 
@@ -280,17 +366,34 @@ func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.
 		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
 	}
 	var sens sql.NullString
-	q := `SELECT ` + recordColumns + `, s.data FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
-	extra := []any{&sens}
+	var sensSealed []byte
+	q := `SELECT ` + recordColumns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
+	extra := []any{&sens, &sensSealed}
 	if !withSensitive {
 		q = `SELECT ` + recordColumns + ` FROM records r WHERE r.id = $1`
 		extra = nil
 	}
-	r, err := scanRecord(t.queryRow(ctx, q, id), extra...)
+	var keys recordKeys
+	r, err := t.scanRecord(ctx, t.queryRow(ctx, q, id), &keys, extra...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
-	if err == nil && sens.Valid {
+	if err != nil {
+		return r, err
+	}
+	switch {
+	case sensSealed != nil:
+		dek, err := keys.key(ctx, t, r.ID)
+		if err != nil {
+			return r, err
+		}
+		data, err := dek.Decrypt(sensSealed, sensitiveAD(r.ID))
+		if err != nil {
+			return r, fmt.Errorf("record %s: sensitive fields: %w", r.ID, ErrSealed)
+		}
+		err = json.Unmarshal(data, &r.Sensitive)
+		return r, err
+	case sens.Valid: // stored before encryption at rest, not sealed yet
 		err = json.Unmarshal([]byte(sens.String), &r.Sensitive)
 	}
 	return r, err
@@ -420,7 +523,7 @@ func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Reco
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := t.scanRecord(ctx, rows, nil)
 		if err != nil {
 			return err
 		}
@@ -467,25 +570,50 @@ func (t *Tx) Revisions(ctx context.Context, id string) ([]Revision, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT snapshot FROM record_history WHERE record_id = $1 ORDER BY version`, id)
+	rows, err := t.query(ctx, `SELECT snapshot, sealed FROM record_history WHERE record_id = $1 ORDER BY version`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Revision
+	var secrets [][]byte
 	for rows.Next() {
 		var snap string
+		var secret []byte
 		var r domain.Record
-		if err := rows.Scan(&snap); err != nil {
+		if err := rows.Scan(&snap, &secret); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(snap), &r); err != nil {
 			return nil, fmt.Errorf("record %s: stored version: %w", id, err)
 		}
 		out = append(out, revisionOf(r))
+		secrets = append(secrets, secret)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	rows.Close()
+	var dek *seal.DEK
+	for i, secret := range secrets {
+		if secret == nil {
+			continue // stored before encryption at rest, not sealed yet
+		}
+		if dek == nil {
+			if dek, err = t.recordDEK(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		rev := &out[i].Record
+		data, err := dek.Decrypt(secret, historyAD(id, rev.Version))
+		if err != nil {
+			return nil, fmt.Errorf("record %s version %d: %w", id, rev.Version, ErrSealed)
+		}
+		var h historySecrets
+		if err := json.Unmarshal(data, &h); err != nil {
+			return nil, fmt.Errorf("record %s version %d: %w", id, rev.Version, err)
+		}
+		rev.Sensitive, rev.Person.Notes = h.Sensitive, h.Notes
 	}
 	return append(out, revisionOf(cur)), nil
 }

@@ -304,20 +304,6 @@ func rawExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	}
 }
 
-func rawDB(t *testing.T, dsn string) *sql.DB {
-	t.Helper()
-	driver, src := "sqlite", dsn
-	if store.IsPostgres(dsn) {
-		driver = "pgx"
-	}
-	db, err := sql.Open(driver, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func keyRows(t *testing.T, db *sql.DB) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT record_id, key FROM record_name_keys ORDER BY record_id, key`)

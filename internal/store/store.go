@@ -25,6 +25,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/reunite-ftr/reunite/internal/seal"
 )
 
 // Dialect names the database behind a Store.
@@ -51,19 +53,26 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	keys    seal.KeyWrapper // nil: no master key (nothing may be encrypted yet)
 }
 
 // Options tune Open.
 type Options struct {
 	// Now is the clock; tests set it. Defaults to time.Now.
 	Now func() time.Time
+	// Keys are the master keys records' data keys are wrapped with. Open
+	// fails if the database holds data under a master key that is not
+	// among them, or if one of them is not the key it claims to be (see
+	// checkKeys). Without keys, Open fails on a database that holds
+	// encrypted data, and writing a record fails with ErrNoMasterKey.
+	Keys seal.KeyWrapper
 }
 
 // Open connects to dsn and brings its schema up to date. A dsn starting with
 // postgres:// or postgresql:// is PostgreSQL; anything else is the path of a
 // SQLite file, created (with its directory) if missing.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now}
+	s := &Store{now: opts.Now, keys: opts.Keys}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -87,6 +96,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.checkKeys(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}
@@ -163,6 +176,7 @@ type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
 	now     time.Time // one timestamp for everything the transaction writes
+	keys    seal.KeyWrapper
 	// onCommit runs after a successful commit: effects outside the
 	// database (caches, receipts handed to the caller) that must not
 	// happen for an attempt that rolled back or is retried.
@@ -208,7 +222,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now()}
+	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()

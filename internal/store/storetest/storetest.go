@@ -31,6 +31,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/reunite-ftr/reunite/internal/seal"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
 
@@ -45,9 +46,23 @@ func Each(t *testing.T, opts store.Options, fn func(t *testing.T, s *store.Store
 	Dialects(t, func(t *testing.T, dsn string) { fn(t, Open(t, dsn, opts)) })
 }
 
-// Open opens dsn and closes it when the test ends.
+// Keys is the master key tests' stores use unless their options name
+// others: one per test binary, so a database reopened in a test opens.
+var Keys = func() *seal.Keyring {
+	k, err := seal.Load(seal.NewKey(), "")
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+// Open opens dsn and closes it when the test ends. Without opts.Keys, the
+// store uses Keys.
 func Open(t testing.TB, dsn string, opts store.Options) *store.Store {
 	t.Helper()
+	if opts.Keys == nil {
+		opts.Keys = Keys
+	}
 	s, err := store.Open(context.Background(), dsn, opts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
