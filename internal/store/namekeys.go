@@ -288,6 +288,11 @@ var fingerprintSample = []string{
 var nameKeysFingerprint = sync.OnceValue(func() string {
 	h := sha256.New()
 	io.WriteString(h, nameKeysVersion+"\n")
+	// g: keys are class ids, the rows of the name table: a row added,
+	// removed or moved changes them.
+	for id := range names.GivenClassCount() {
+		fmt.Fprintf(h, "%d %s %t\n", id+1, names.GivenClassName(int32(id+1)), names.GivenClassFemale(int32(id+1)))
+	}
 	for _, s := range fingerprintSample {
 		p := domain.Person{Names: []domain.Name{{Given: s, Patronymic: s, Family: s}}}
 		fmt.Fprintf(h, "%s\t%s\n", s, strings.Join(nameKeys(&p), " "))
