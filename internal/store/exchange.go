@@ -129,6 +129,11 @@ func (t *Tx) InsertList(ctx context.Context, l *List, recordIDs []string) error 
 		if _, err := t.exec(ctx, `INSERT INTO list_recipients (list_id, org_id) VALUES ($1, $2)`, l.ID, rc.OrgID); err != nil {
 			return fmt.Errorf("insert list recipient: %w", err)
 		}
+		// The recipient now sees the list's records (as its policy says).
+		if _, err := t.exec(ctx, `INSERT INTO record_visibility (org_id, kind, record_id)
+			SELECT $1, $2, record_id FROM list_records WHERE list_id = $3 ON CONFLICT DO NOTHING`, rc.OrgID, string(l.Kind), l.ID); err != nil {
+			return fmt.Errorf("record visibility of list recipient: %w", err)
+		}
 	}
 	return nil
 }

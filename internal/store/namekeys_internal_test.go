@@ -191,3 +191,36 @@ func TestNameSearchPlan(t *testing.T) {
 		t.Logf("name %q: plan\n%s", f.Name, text)
 	}
 }
+
+// TestVisibilityPlan checks on SQLite that a party's page of records walks
+// its visibility rows in id order through their key: no scan of records,
+// no sort, whatever share of the database the party holds.
+func TestVisibilityPlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	org := "0190f1b2-0000-7000-8000-000000000001"
+	f := RecordFilter{OrgIDs: []string{org}, SharedWith: org, Kind: domain.KindChild, After: org, Limit: 51}
+	q, args := f.listQuery()
+	rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	rows.Close()
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "SEARCH v USING PRIMARY KEY (org_id=? AND kind=? AND record_id>?)") || strings.Contains(text, "SCAN r") || strings.Contains(text, "TEMP B-TREE") {
+		t.Errorf("plan\n%s", text)
+	}
+}
