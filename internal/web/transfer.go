@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -34,13 +33,11 @@ func (s *Server) routeTransfer() {
 	s.page("GET /cases/{id}/summary.pdf", s.caseSummary)
 }
 
-// Limits of a web upload: a list is thousands of rows, not millions, and
-// an XLSX file is a zip whose content must not be allowed to balloon.
+// An upload waits an hour at most for its columns to be mapped; the
+// preview shows its first rows.
 const (
-	maxUploadBytes   = 32 << 20
-	maxXLSXCellBytes = 256 << 20
-	previewRows      = 5
-	uploadTTL        = time.Hour
+	previewRows = 5
+	uploadTTL   = time.Hour
 )
 
 // upload is a file waiting for its columns to be mapped, then checked,
@@ -90,41 +87,6 @@ type importData struct {
 
 func (d importData) nav() string { return "import" }
 
-// readUpload turns an uploaded CSV or XLSX file into a header and rows.
-func readUpload(name string, data []byte) ([]string, [][]string, error) {
-	var rows [][]string
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".xlsx":
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxXLSXCellBytes, UnzipXMLSizeLimit: maxXLSXCellBytes / 2})
-		if err != nil {
-			return nil, nil, fmt.Errorf("not a readable XLSX file: %w", err)
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, nil, errors.New("the workbook has no sheet")
-		}
-		if rows, err = f.GetRows(sheets[0]); err != nil {
-			return nil, nil, err
-		}
-	default:
-		data = bytes.TrimPrefix(data, []byte("\ufeff"))
-		r := csv.NewReader(bytes.NewReader(data))
-		r.FieldsPerRecord = -1
-		if bytes.Count(data[:min(len(data), 4096)], []byte(";")) > bytes.Count(data[:min(len(data), 4096)], []byte(",")) {
-			r.Comma = ';'
-		}
-		var err error
-		if rows, err = r.ReadAll(); err != nil {
-			return nil, nil, fmt.Errorf("not a readable CSV file: %w", err)
-		}
-	}
-	if len(rows) == 0 {
-		return nil, nil, errors.New("the file is empty")
-	}
-	return rows[0], rows[1:], nil
-}
-
 func (s *Server) upload(rq *request) error {
 	if !rq.can(access.ImportExport) || !rq.can(access.WriteRecords) {
 		return app.ErrForbidden
@@ -142,14 +104,10 @@ func (s *Server) upload(rq *request) error {
 		return fail("import.file.required")
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxUploadBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(data) > maxUploadBytes {
+	header, rows, err := interchange.ReadTable(hdr.Filename, f)
+	if errors.Is(err, interchange.ErrTableTooLarge) {
 		return fail("import.file.toolarge")
 	}
-	header, rows, err := readUpload(hdr.Filename, data)
 	if err != nil {
 		s.log.Info("upload refused", "file", hdr.Filename, "err", err)
 		return fail("import.file.unreadable")

@@ -235,3 +235,84 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("ua admin changed a mediator user: %d", code)
 	}
 }
+
+// TestImportOfHostileCells: formula-like cells are stored as the text they
+// are and exported with the formula guard; a cell that is not UTF-8 is
+// listed as a bad row naming its column, and nothing is stored.
+func TestImportOfHostileCells(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteDSN(t), 0)
+	c := w.client()
+	c.mustSignIn("officer@ua.test")
+	ctx := context.Background()
+	run := func(name string, content []byte, wantBad bool) string {
+		t.Helper()
+		c.get("/import")
+		_, body := c.upload("request", name, content)
+		m := importPath.FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("%s: no mapping page:\n%.500s", name, mainOf(body))
+		}
+		form := url.Values{"action": {"check"}, "col0": {"id"}, "col1": {"given_name"}, "col2": {"family_name"}}
+		_, body = c.post(m[1], form)
+		if wantBad {
+			return body
+		}
+		if !strings.Contains(body, `id="check-ok"`) {
+			t.Fatalf("%s does not check clean:\n%.800s", name, mainOf(body))
+		}
+		form.Set("action", "run")
+		c.post(m[1], form)
+		for range 200 {
+			if _, body = c.get(m[1]); strings.Contains(body, `id="import-done"`) {
+				break
+			}
+		}
+		return body
+	}
+	body := run("bad.csv", []byte("id,given_name,family_name\nX-1,Тарас,Бойко\nX-2,\xff\xfeОльга,Бойко\n"), true)
+	if !strings.Contains(body, `id="bad-rows"`) || !strings.Contains(body, "given_name") || !strings.Contains(body, "UTF-8") {
+		t.Fatalf("invalid UTF-8 not listed with its column:\n%.1200s", mainOf(body))
+	}
+	run("formulas.xlsx", xlsxOf(t, [][]string{{"id", "given_name", "family_name"}, {"F-1", "=HYPERLINK(\"http://x\",\"click\")", "@SUM(A1)"}}), false)
+	recs, _, err := w.app.ListRecords(ctx, access.Operator("test", w.orgs["ua"]), store.RecordFilter{Kind: domain.KindRequest})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d records (%v), want the formula row only", len(recs), err)
+	}
+	if n := recs[0].Person.Names[0]; n.Given != `=HYPERLINK("http://x","click")` || n.Family != "@SUM(A1)" {
+		t.Fatalf("formula cells stored as %q %q", n.Given, n.Family)
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		resp, err := c.http.Get(w.url + "/export/request." + format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cells []string
+		if format == "csv" {
+			rows, _ := csv.NewReader(resp.Body).ReadAll()
+			cells = rows[1]
+		} else {
+			x, err := excelize.OpenReader(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := x.GetRows(x.GetSheetName(0))
+			cells = rows[1]
+			// No cell of the export is a formula.
+			for i := range rows[1] {
+				cell, _ := excelize.CoordinatesToCellName(i+1, 2)
+				if f, _ := x.GetCellFormula(x.GetSheetName(0), cell); f != "" {
+					t.Errorf("xlsx export: %s is the formula %q", cell, f)
+				}
+			}
+		}
+		resp.Body.Close()
+		for _, v := range cells {
+			if strings.HasPrefix(v, "=") || strings.HasPrefix(v, "@") {
+				t.Errorf("%s export: unguarded cell %q", format, v)
+			}
+		}
+		if !strings.Contains(strings.Join(cells, " "), `'=HYPERLINK`) {
+			t.Errorf("%s export lost the guarded formula text: %q", format, cells)
+		}
+	}
+}
