@@ -168,22 +168,7 @@ func TestNameSearchPlan(t *testing.T) {
 		{OrgIDs: []string{org}, Kind: domain.KindChild, Name: "Oleksandr Kovalenko", Limit: 51},
 		{OrgIDs: []string{org}, SharedWith: org, Kind: domain.KindRequest, Name: "Саша", After: org, Limit: 51},
 	} {
-		q, args := f.listQuery()
-		rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "\n")
+		text := queryPlan(t, s, f)
 		uses := strings.Count(text, "SEARCH record_name_keys USING PRIMARY KEY (key=?)")
 		if uses != len(nameQueryKeys(f.Name)) || strings.Contains(text, "SCAN record_name_keys") || strings.Contains(text, "SCAN r") {
 			t.Errorf("name %q: plan\n%s", f.Name, text)
@@ -204,11 +189,21 @@ func TestVisibilityPlan(t *testing.T) {
 	defer s.Close()
 	org := "0190f1b2-0000-7000-8000-000000000001"
 	f := RecordFilter{OrgIDs: []string{org}, SharedWith: org, Kind: domain.KindChild, After: org, Limit: 51}
+	text := queryPlan(t, s, f)
+	if !strings.Contains(text, "SEARCH v USING PRIMARY KEY (org_id=? AND kind=? AND record_id>?)") || strings.Contains(text, "SCAN r") || strings.Contains(text, "TEMP B-TREE") {
+		t.Errorf("plan\n%s", text)
+	}
+}
+
+// queryPlan is SQLite's plan of f's list query, one step a line.
+func queryPlan(t *testing.T, s *Store, f RecordFilter) string {
+	t.Helper()
 	q, args := f.listQuery()
-	rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	rows, err := s.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	var plan []string
 	for rows.Next() {
 		var id, parent, unused int
@@ -218,9 +213,5 @@ func TestVisibilityPlan(t *testing.T) {
 		}
 		plan = append(plan, detail)
 	}
-	rows.Close()
-	text := strings.Join(plan, "\n")
-	if !strings.Contains(text, "SEARCH v USING PRIMARY KEY (org_id=? AND kind=? AND record_id>?)") || strings.Contains(text, "SCAN r") || strings.Contains(text, "TEMP B-TREE") {
-		t.Errorf("plan\n%s", text)
-	}
+	return strings.Join(plan, "\n")
 }
