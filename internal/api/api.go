@@ -56,6 +56,7 @@ func New(a *app.App, log *slog.Logger) *Server {
 		s.handle("GET /api/v1/"+path+"/{id}", rh.get)
 		s.handle("PUT /api/v1/"+path+"/{id}", rh.update)
 		s.handle("DELETE /api/v1/"+path+"/{id}", rh.delete)
+		s.handle("POST /api/v1/"+path+"/{id}/erase", rh.erase)
 		s.handle("GET /api/v1/"+path+"/{id}/revisions", rh.revisions)
 		s.handle("POST /api/v1/"+path+"/import", rh.importCSV)
 		s.handle("GET /api/v1/"+path+"/export", rh.exportCSV)

@@ -41,6 +41,14 @@ const (
 	ActionRevisions = "record.revisions"
 	ActionImport    = "record.import"
 	ActionExport    = "record.export"
+	// ActionSearch is a search of records by their fields (the records
+	// found are audited as listed, each).
+	ActionSearch = "record.search"
+	// ActionExportRun is an export as a whole (each record exported is
+	// audited as ActionExport).
+	ActionExportRun = "export.run"
+	// ActionCaseList is a listing of cases.
+	ActionCaseList = "case.list"
 )
 
 // App runs the use cases against a store.
