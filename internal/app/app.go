@@ -69,6 +69,8 @@ type App struct {
 	keys *seal.Keyring
 	// ledger caches the ledger's opened secrets (ledger.go).
 	ledger ledgerCache
+	// public caches the public statistics (public.go).
+	public publicCache
 	// afterAppend, if set (by tests), runs right after each ledger append,
 	// inside the act's transaction.
 	afterAppend func() error

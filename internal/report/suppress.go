@@ -239,11 +239,17 @@ func (g *grid) path(fromRow bool, from int, toRow bool, to int, si, sj int) bool
 	return false
 }
 
-// exposed returns the first hidden cell that can be worked out, if any.
+// exposed returns the first hidden cell that can be worked out, if any:
+// small counts first, then withheld ones (a withheld count may need
+// company before a cycle can form; its own turn comes once every small
+// count is safe).
 func (g *grid) exposed() (int, int, bool) {
-	for i := 0; i <= g.r; i++ {
-		for j := 0; j <= g.c; j++ {
-			if g.hidden[i][j] && !g.isShared(i, j) {
+	for _, small := range []bool{true, false} {
+		for i := 0; i <= g.r; i++ {
+			for j := 0; j <= g.c; j++ {
+				if !g.hidden[i][j] || g.isShared(i, j) || (g.v[i][j] < Threshold) != small {
+					continue
+				}
 				if up, down := g.movable(i, j); !up && !down {
 					return i, j, true
 				}

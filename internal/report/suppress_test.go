@@ -262,6 +262,7 @@ func TestSuppress(t *testing.T) {
 		{"a single row", [][]int{{3, 6, 7, 0}}, -1},
 		{"a single column", [][]int{{3}, {6}, {8}}, -1},
 		{"total under 5", [][]int{{1, 0}, {0, 2}}, -1},
+		{"a lone small cell needs two companions at once", [][]int{{0, 0, 7, 0}, {0, 0, 3, 0}}, -1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tb := Table{Cells: c.cells}
