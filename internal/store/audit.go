@@ -43,6 +43,13 @@ type AuditEntry struct {
 // locks (the ledger) it locks first, so the two locks are always taken in
 // the same order. Rows still waiting are not seen by Tx.Audit in the same
 // transaction.
+//
+// The exception is a transaction that appends more than MaxBatch entries
+// before it ends, such as a large import: it writes them as it goes, and
+// on PostgreSQL then holds the head until it commits, so other
+// transactions wait for it at their own commits. (On SQLite every writer
+// waits for it anyway.) Chaining such rows at commit instead would shorten
+// that wait, at the cost of a second pass over them.
 func (t *Tx) AppendAudit(ctx context.Context, entries ...AuditEntry) error {
 	t.audit.entries = append(t.audit.entries, entries...)
 	if len(t.audit.entries) >= MaxBatch {
