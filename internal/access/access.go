@@ -21,19 +21,22 @@ const (
 	ImportExport  Permission = "records:transfer"  // lists in and out in bulk
 	ReviewMatches Permission = "matches:review"    // confirm or reject proposed pairs
 	ReadAudit     Permission = "audit:read"
-	ManageUsers   Permission = "users:manage"
-	ManageOrgs    Permission = "orgs:manage"
+	// EraseRecords: erase a record's personal data on a lawful request
+	// (app.EraseRecord), which, unlike a deletion, cannot be undone.
+	EraseRecords Permission = "records:erase"
+	ManageUsers  Permission = "users:manage"
+	ManageOrgs   Permission = "orgs:manage"
 )
 
 // Permissions lists every permission (and so every token scope).
-var Permissions = []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport, ReviewMatches, ReadAudit, ManageUsers, ManageOrgs}
+var Permissions = []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport, ReviewMatches, ReadAudit, ManageUsers, ManageOrgs, EraseRecords}
 
 // rolePermissions grants the least each role needs. Admins manage people,
 // not records; auditors read the trail, not the records; analysts read
 // records but not where a child is now.
 var rolePermissions = map[domain.Role][]Permission{
-	domain.RoleAdmin:      {ManageUsers},
-	domain.RoleCaseworker: {ReadRecords, WriteRecords, ReadSensitive, ImportExport},
+	domain.RoleAdmin:      {ManageUsers, EraseRecords},
+	domain.RoleCaseworker: {ReadRecords, WriteRecords, ReadSensitive, ImportExport, EraseRecords},
 	domain.RoleReviewer:   {ReadRecords, ReadSensitive, ReviewMatches},
 	domain.RoleAnalyst:    {ReadRecords},
 	domain.RoleAuditor:    {ReadAudit},
@@ -113,6 +116,13 @@ func (p Principal) CanSeeSensitive(r *domain.Record) bool {
 // CanChangeRecord reports whether p may change or delete r.
 func (p Principal) CanChangeRecord(r *domain.Record) bool {
 	return p.Can(WriteRecords) && r.OrgID == p.OrgID
+}
+
+// CanEraseRecord reports whether p may erase r on a lawful request: a
+// caseworker or admin of the organisation that owns it (or the operator
+// acting for that organisation).
+func (p Principal) CanEraseRecord(r *domain.Record) bool {
+	return p.Can(EraseRecords) && r.OrgID == p.OrgID
 }
 
 // VisibleOwners returns the organisations whose records p may list.

@@ -17,12 +17,12 @@ func TestRolePermissions(t *testing.T) {
 		p    Principal
 		can  []Permission
 	}{
-		{"caseworker", user(gov, domain.RoleCaseworker), []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport}},
+		{"caseworker", user(gov, domain.RoleCaseworker), []Permission{ReadRecords, WriteRecords, ReadSensitive, ImportExport, EraseRecords}},
 		{"reviewer", user(gov, domain.RoleReviewer), []Permission{ReadRecords, ReadSensitive, ReviewMatches}},
 		{"analyst", user(gov, domain.RoleAnalyst), []Permission{ReadRecords}},
 		{"auditor", user(gov, domain.RoleAuditor), []Permission{ReadAudit}},
-		{"government admin", user(gov, domain.RoleAdmin), []Permission{ManageUsers}},
-		{"mediator admin", user(med, domain.RoleAdmin), []Permission{ManageUsers, ManageOrgs}},
+		{"government admin", user(gov, domain.RoleAdmin), []Permission{ManageUsers, EraseRecords}},
+		{"mediator admin", user(med, domain.RoleAdmin), []Permission{ManageUsers, ManageOrgs, EraseRecords}},
 		{"two roles", user(gov, domain.RoleAnalyst, domain.RoleAuditor), []Permission{ReadRecords, ReadAudit}},
 		{"no roles", user(gov), nil},
 		{"scoped token", User(domain.User{Roles: []domain.Role{domain.RoleCaseworker}}, gov, []Permission{ReadRecords}), []Permission{ReadRecords}},

@@ -52,6 +52,8 @@ func New(a *app.App, log *slog.Logger) *Server {
 	}
 	s := &Server{app: a, log: log, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	// Public, without sign-in: counts only, small ones suppressed.
+	s.mux.HandleFunc("GET /api/v1/public/statistics", s.publicStatistics)
 
 	s.handle("GET /api/v1/me", s.me)
 	s.handle("GET /api/v1/organisations", s.listOrgs)
@@ -77,6 +79,7 @@ func New(a *app.App, log *slog.Logger) *Server {
 		s.handle("GET /api/v1/"+path+"/{id}", rh.get)
 		s.handle("PUT /api/v1/"+path+"/{id}", rh.update)
 		s.handle("DELETE /api/v1/"+path+"/{id}", rh.delete)
+		s.handle("POST /api/v1/"+path+"/{id}/erase", rh.erase)
 		s.handle("GET /api/v1/"+path+"/{id}/revisions", rh.revisions)
 		s.handle("POST /api/v1/"+path+"/import", rh.importCSV)
 		s.handle("GET /api/v1/"+path+"/export", rh.exportCSV)
@@ -181,6 +184,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) publicStatistics(w http.ResponseWriter, r *http.Request) {
+	st, err := s.app.PublicStatistics(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {

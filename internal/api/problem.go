@@ -85,6 +85,8 @@ func problemOf(err error) (*Problem, bool) {
 		return problem(http.StatusNotFound, "no such resource"), true
 	case errors.Is(err, store.ErrConflict):
 		return problem(http.StatusConflict, conflictDetail(err)), true
+	case errors.Is(err, store.ErrErased):
+		return problem(http.StatusGone, "the record has been erased"), true
 	case errors.Is(err, store.ErrDeleted):
 		return problem(http.StatusGone, "the record has been deleted"), true
 	case errors.Is(err, store.ErrDuplicate):

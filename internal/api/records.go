@@ -127,6 +127,26 @@ func (h recordHandlers) delete(w http.ResponseWriter, r *http.Request, p access.
 	return nil
 }
 
+// eraseIn is the body of an erasure.
+type eraseIn struct {
+	LegalBasis string `json:"legal_basis"`
+}
+
+// erase erases a record's personal data on a lawful request and answers
+// with the tombstone it leaves.
+func (h recordHandlers) erase(w http.ResponseWriter, r *http.Request, p access.Principal) error {
+	var in eraseIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	er, err := h.s.app.EraseRecord(r.Context(), p, h.kind, r.PathValue("id"), in.LegalBasis)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, er)
+	return nil
+}
+
 // revisionOut is one version of a record with what changed from the one before.
 type revisionOut struct {
 	store.Revision

@@ -48,11 +48,13 @@ var bodies = map[string]func(v string) string{
 	"POST /api/v1/lists": func(v string) string {
 		return fmt.Sprintf(`{"kind":"child","record_ids":[%s],"recipients":[%[1]s],"note":%[1]s}`, jsonStr(v))
 	},
-	"POST /api/v1/lists/{id}/acknowledge": nil, // no body read
-	"POST /api/v1/cases/{id}/transitions": func(v string) string { return fmt.Sprintf(`{"to":%s,"version":1,"reason":%[1]s}`, jsonStr(v)) },
-	"POST /api/v1/cases/{id}/messages":    func(v string) string { return fmt.Sprintf(`{"body":%s,"parent_id":%[1]s}`, jsonStr(v)) },
-	"POST /api/v1/cases/{id}/attachments": func(v string) string { return v }, // raw bytes
-	"POST /api/v1/ledger/cosignatures":    func(v string) string { return fmt.Sprintf(`{"witness_key":%s,"checkpoint":%[1]s}`, jsonStr(v)) },
+	"POST /api/v1/lists/{id}/acknowledge":      nil, // no body read
+	"POST /api/v1/children/{id}/erase":         func(v string) string { return fmt.Sprintf(`{"legal_basis":%s}`, jsonStr(v)) },
+	"POST /api/v1/tracing-requests/{id}/erase": func(v string) string { return fmt.Sprintf(`{"legal_basis":%s}`, jsonStr(v)) },
+	"POST /api/v1/cases/{id}/transitions":      func(v string) string { return fmt.Sprintf(`{"to":%s,"version":1,"reason":%[1]s}`, jsonStr(v)) },
+	"POST /api/v1/cases/{id}/messages":         func(v string) string { return fmt.Sprintf(`{"body":%s,"parent_id":%[1]s}`, jsonStr(v)) },
+	"POST /api/v1/cases/{id}/attachments":      func(v string) string { return v }, // raw bytes
+	"POST /api/v1/ledger/cosignatures":         func(v string) string { return fmt.Sprintf(`{"witness_key":%s,"checkpoint":%[1]s}`, jsonStr(v)) },
 	"POST /api/v1/meetings": func(v string) string {
 		return fmt.Sprintf(`{"held_on":"2026-03-02","place":%s,"channel":%[1]s,"organisations":[%[1]s],"list_ids":[%[1]s],"minutes":%[1]s}`, jsonStr(v))
 	},

@@ -41,6 +41,14 @@ const (
 	ActionRevisions = "record.revisions"
 	ActionImport    = "record.import"
 	ActionExport    = "record.export"
+	// ActionSearch is a search of records by their fields (the records
+	// found are audited as listed, each).
+	ActionSearch = "record.search"
+	// ActionExportRun is an export as a whole (each record exported is
+	// audited as ActionExport).
+	ActionExportRun = "export.run"
+	// ActionCaseList is a listing of cases.
+	ActionCaseList = "case.list"
 )
 
 // App runs the use cases against a store.
@@ -61,6 +69,8 @@ type App struct {
 	keys *seal.Keyring
 	// ledger caches the ledger's opened secrets (ledger.go).
 	ledger ledgerCache
+	// public caches the public statistics (public.go).
+	public publicCache
 	// afterAppend, if set (by tests), runs right after each ledger append,
 	// inside the act's transaction.
 	afterAppend func() error

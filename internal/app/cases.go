@@ -249,8 +249,13 @@ func (a *App) Cases(ctx context.Context, p access.Principal, state, turned18 str
 	}
 	var cs []store.Case
 	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
-		cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state, Turned18: turned18})
-		return err
+		if cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state, Turned18: turned18}); err != nil {
+			return err
+		}
+		// Cases name their records by id, with states and dates: the
+		// listing is audited as one act, not per case.
+		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionCaseList, Outcome: store.OutcomeOK,
+			Detail: fmt.Sprintf("%d cases (filtered by state: %t, by turned 18: %t)", len(cs), state != "", turned18 != "")})
 	})
 	return cs, err
 }

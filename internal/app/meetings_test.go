@@ -46,6 +46,12 @@ type meetingWorld struct {
 
 func newMeetingWorld(t *testing.T, dsn string) *meetingWorld {
 	t.Helper()
+	return newMeetingWorldN(t, dsn, 3)
+}
+
+// newMeetingWorldN is newMeetingWorld with n cases.
+func newMeetingWorldN(t *testing.T, dsn string, n int) *meetingWorld {
+	t.Helper()
 	ctx := context.Background()
 	w := &meetingWorld{clock: apptest.NewClock(at("2026-03-02T09:00:00Z"))}
 	s := storetest.Open(t, dsn, store.Options{Now: w.clock.Now})
@@ -62,7 +68,7 @@ func newMeetingWorld(t *testing.T, dsn string) *meetingWorld {
 		}
 		*o.p = access.Operator("test", org)
 	}
-	w.ex = apptest.Cases(t, w.a, w.ua, w.ru, w.med.OrgID, 3)
+	w.ex = apptest.Cases(t, w.a, w.ua, w.ru, w.med.OrgID, n)
 	return w
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/access"
 	"github.com/reunite-ftr/reunite/internal/domain"
@@ -238,6 +239,25 @@ func viewAll(ctx context.Context, v *viewer, recs []domain.Record, f store.Recor
 	return out, v.tx.AppendAudit(ctx, refused...)
 }
 
+// searchedFields names the fields a filter searches records by, "" for a
+// plain listing.
+func searchedFields(f store.RecordFilter) string {
+	var by []string
+	for _, c := range []struct {
+		name string
+		set  bool
+	}{
+		{"family_name", f.FamilyPrefix != ""}, {"given_name", f.GivenPrefix != ""}, {"id", f.ExternalID != ""},
+		{"sex", f.Sex != ""}, {"category", f.Category != ""}, {"born_from", f.BornFrom != ""}, {"born_to", f.BornTo != ""},
+		{"turned_18", f.Turned18 != ""},
+	} {
+		if c.set {
+			by = append(by, c.name)
+		}
+	}
+	return strings.Join(by, ", ")
+}
+
 // MaxPage is the largest page of records a list returns.
 const MaxPage = 500
 
@@ -272,9 +292,16 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 		if recs, err = viewAll(ctx, newViewer(p, tx), recs, f); err != nil {
 			return err
 		}
-		entries := make([]store.AuditEntry, len(recs))
+		entries := make([]store.AuditEntry, len(recs), len(recs)+1)
 		for i := range recs {
 			entries[i] = auditOf(p, ActionList, store.OutcomeOK, &recs[i])
+		}
+		if by := searchedFields(f); by != "" {
+			// The search itself, found or not: which fields were searched
+			// and how much was found, never the terms (a name searched
+			// for is personal data, and the trail is kept for good).
+			entries = append(entries, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionSearch, Outcome: store.OutcomeOK,
+				RecordKind: f.Kind, Detail: fmt.Sprintf("by %s; %d found", by, len(recs))})
 		}
 		return tx.AppendAudit(ctx, entries...)
 	})

@@ -246,5 +246,12 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 		}
 		f.After = last
 	}
-	return n, cw.Flush()
+	if err := cw.Flush(); err != nil {
+		return n, err
+	}
+	// The export as a whole, even of nothing: each record written was
+	// audited with its page; this says the export ran, and how big it was.
+	e := store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionExportRun, Outcome: store.OutcomeOK, RecordKind: kind,
+		Detail: fmt.Sprintf("%d records; searched by: %s", n, searchedFields(f))}
+	return n, a.store.InTx(ctx, func(tx *store.Tx) error { return tx.AppendAudit(ctx, e) })
 }

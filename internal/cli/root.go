@@ -74,7 +74,7 @@ set by an environment variable REUNITE_<FLAG>, e.g. REUNITE_ADDR for --addr.`,
 	root.AddCommand(
 		serveCmd(e), demoCmd(e), migrateCmd(e), orgCmd(e), userCmd(e), tokenCmd(e),
 		importCmd(e), exportCmd(e), listCmd(e), reportCmd(e), synthCmd(e), matchCmd(e), evalCmd(e), benchCmd(e), versionCmd(e),
-		ledgerCmd(e), witnessCmd(e), meetingCmd(e), operationCmd(e), kinshipCmd(e), keysCmd(e),
+		ledgerCmd(e), witnessCmd(e), meetingCmd(e), operationCmd(e), kinshipCmd(e), keysCmd(e), auditCmd(e), recordCmd(e),
 	)
 	return root
 }

@@ -21,6 +21,7 @@ const (
 // and whether they were allowed to.
 type AuditEntry struct {
 	ID         int64       `json:"id"`
+	Seq        int64       `json:"seq,omitempty"` // place in the hash chain (audit_chain.go)
 	At         time.Time   `json:"at"`
 	Actor      string      `json:"actor"`
 	ActorOrg   string      `json:"actor_organisation_id,omitempty"`
@@ -32,20 +33,27 @@ type AuditEntry struct {
 	Detail     string      `json:"detail,omitempty"`
 }
 
-// AppendAudit writes audit entries in the transaction, all at its time.
+// AppendAudit adds audit entries to the transaction, all at its time.
+//
+// The entries are written to the chain in bulk: when MaxBatch of them are
+// waiting, and in any case just before the transaction commits (InTx). A
+// transaction therefore holds the chain's head (a row lock on PostgreSQL)
+// only from its first write of audit rows to its commit, which for most
+// use cases is the last moment of the transaction; and whatever else it
+// locks (the ledger) it locks first, so the two locks are always taken in
+// the same order. Rows still waiting are not seen by Tx.Audit in the same
+// transaction.
+//
+// The exception is a transaction that appends more than MaxBatch entries
+// before it ends, such as a large import: it writes them as it goes, and
+// on PostgreSQL then holds the head until it commits, so other
+// transactions wait for it at their own commits. (On SQLite every writer
+// waits for it anyway.) Chaining such rows at commit instead would shorten
+// that wait, at the cost of a second pass over them.
 func (t *Tx) AppendAudit(ctx context.Context, entries ...AuditEntry) error {
-	for len(entries) > 0 {
-		n := min(len(entries), MaxBatch)
-		args := make([]any, 0, n*9)
-		for _, e := range entries[:n] {
-			args = append(args, t.now, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
-				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail)
-		}
-		q := t.multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail) VALUES `, 9, n)
-		if _, err := t.exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("append audit: %w", err)
-		}
-		entries = entries[n:]
+	t.audit.entries = append(t.audit.entries, entries...)
+	if len(t.audit.entries) >= MaxBatch {
+		return t.flushAudit(ctx)
 	}
 	return nil
 }
@@ -98,7 +106,7 @@ func (t *Tx) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	if f.Before > 0 {
 		conds = append(conds, "id < "+arg(f.Before))
 	}
-	q := `SELECT id, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail FROM audit_log`
+	q := `SELECT id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail FROM audit_log`
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -116,10 +124,11 @@ func (t *Tx) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 		var e AuditEntry
 		var at nullTime
 		var actorOrg, recID, recOrg sql.NullString
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &actorOrg, &e.Action, &e.Outcome, &recID, &recOrg, &e.RecordKind, &e.Detail); err != nil {
+		var seq sql.NullInt64
+		if err := rows.Scan(&e.ID, &seq, &at, &e.Actor, &actorOrg, &e.Action, &e.Outcome, &recID, &recOrg, &e.RecordKind, &e.Detail); err != nil {
 			return nil, err
 		}
-		e.At, e.ActorOrg, e.RecordID, e.RecordOrg = at.Time, actorOrg.String, recID.String, recOrg.String
+		e.At, e.ActorOrg, e.RecordID, e.RecordOrg, e.Seq = at.Time, actorOrg.String, recID.String, recOrg.String, seq.Int64
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -297,13 +297,6 @@ func TestNameKeysBackfill(t *testing.T) {
 	})
 }
 
-func rawExec(t *testing.T, db *sql.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.Exec(q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
-
 func keyRows(t *testing.T, db *sql.DB) []string {
 	t.Helper()
 	rows, err := db.Query(`SELECT record_id, key FROM record_name_keys ORDER BY record_id, key`)

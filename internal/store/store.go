@@ -103,6 +103,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.chainUnchainedAudit(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	if _, err := s.syncNameKeys(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -181,6 +185,10 @@ type Tx struct {
 	// database (caches, receipts handed to the caller) that must not
 	// happen for an attempt that rolled back or is retried.
 	onCommit []func()
+	// audit holds the audit entries appended but not yet written, and
+	// where the chain stands once this transaction holds its head
+	// (audit.go).
+	audit auditPending
 }
 
 // OnCommit registers fn to run once this transaction has committed. It
@@ -233,6 +241,9 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 	}()
 	if err = fn(t); err != nil {
+		return err
+	}
+	if err = t.flushAudit(ctx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {

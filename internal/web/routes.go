@@ -12,6 +12,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /account/totp", s.enrol)
 	m.HandleFunc("POST /signout", s.signOut)
 	m.HandleFunc("GET /lang/{lang}", s.setLanguage)
+	m.HandleFunc("GET /statistics", s.statisticsPage) // public: no sign-in
 
 	s.page("GET /{$}", s.dashboard)
 	s.routeRecords()

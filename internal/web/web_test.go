@@ -294,7 +294,7 @@ func TestPagesSpeakEachLanguage(t *testing.T) {
 				c.get("/lang/" + string(lang))
 				c.mustSignIn(who)
 				pages := []string{"/", "/records/request", "/records/child", "/records/request/" + rec.ID, "/records/request/new",
-					"/records/request/" + rec.ID + "/edit", "/review", "/cases", "/meetings", "/import", "/ledger", "/admin", "/no-such-page"}
+					"/records/request/" + rec.ID + "/edit", "/review", "/cases", "/meetings", "/import", "/ledger", "/admin", "/statistics", "/no-such-page"}
 				for _, p := range pages {
 					code, body := c.get(p)
 					if code == http.StatusForbidden {
@@ -379,4 +379,24 @@ func TestSearchFindsNamesAcrossScripts(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestStatisticsArePublic: the statistics page opens without sign-in, in
+// each language, and the sign-in page links to it.
+func TestStatisticsArePublic(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteDSN(t), 0)
+	for _, lang := range i18n.Langs {
+		c := w.client()
+		c.get("/lang/" + string(lang))
+		code, body := c.get("/statistics")
+		if code != http.StatusOK || strings.Contains(body, i18n.MissingMark) || !strings.Contains(body, `<html lang="`+string(lang)+`">`) {
+			t.Errorf("%s: %d, untranslated or wrong language: %.300s", lang, code, body)
+		}
+		if !strings.Contains(body, "<table>") {
+			t.Errorf("%s: no table", lang)
+		}
+		if _, signin := c.get("/signin"); !strings.Contains(signin, `href="/statistics"`) {
+			t.Errorf("%s: the sign-in page does not link to the statistics", lang)
+		}
+	}
 }

@@ -256,3 +256,23 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Raw opens the test database at dsn beside the store, as someone with
+// access to the database (and not to the application) would: for tests
+// that tamper with rows or scan every table.
+func Raw(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	driver, src := "pgx", dsn
+	if !store.IsPostgres(dsn) {
+		driver, src = "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Ping(); err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	return db
+}

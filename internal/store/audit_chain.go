@@ -1,0 +1,411 @@
+package store
+
+// The audit trail is a hash chain. Every row has a place (seq = 1, 2, 3 …,
+// no gaps), the hash of the row before it (prev_hash, 32 zero bytes before
+// the first) and its own hash:
+//
+//	hash = SHA-256("reunite audit v1\n" || prev_hash || canonical(row))
+//
+// where canonical(row) is seq and every column but id, each length-prefixed
+// (auditCanonical). audit_state keeps the head: the last seq and its hash.
+//
+// Order. The chain's order is seq, assigned under the head: an append reads
+// audit_state inside its transaction (SQLite: the transaction already holds
+// the database's one write lock, taken at BEGIN IMMEDIATE; PostgreSQL:
+// SELECT … FOR UPDATE, so a second appender waits for the first to commit
+// and then, at READ COMMITTED, reads the head the first one left), writes
+// its rows at seq+1 … seq+n chained on the head, and rewrites the head, all
+// in the same transaction. A transaction that rolls back leaves neither its
+// rows nor its head. The id column (an autoincrement) need not follow seq
+// on PostgreSQL, where ids are handed out before the head is taken.
+//
+// What verification finds (VerifyAudit, `reunite audit verify`), walking the
+// rows in seq order with O(1) memory:
+//   - an edited row: its hash is not the hash of its contents;
+//   - a removed row: a gap in seq, or, if the later rows were renumbered,
+//     a row whose hash (which covers seq) no longer matches;
+//   - reordered rows: the same, since seq is inside the hash and each row
+//     names the hash of the one before it;
+//   - a truncated tail: the last row is before the head in audit_state;
+//   - a row written outside the application: no seq, or a seq past the head.
+//
+// What it cannot find on its own: someone with write access to the database
+// who removes or edits rows and then recomputes every later hash and the
+// head. The chain is plain SHA-256 with no secret, so only a copy of the
+// head kept outside the database catches that. `reunite audit verify`
+// prints the head (seq and hash) it verified; the operator records it
+// elsewhere (a ticket, the mediator's minutes, a printed page) and passes
+// it back with --head at the next verification, which then checks that the
+// chain still holds that row with that hash at that place: a history
+// rewritten or truncated below a recorded head fails. Rows appended after
+// the last recorded head, and then removed, are not detectable: anchoring
+// more often shortens that window.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// AuditHashSize is the size of a chain hash.
+const AuditHashSize = sha256.Size
+
+// auditPending is a transaction's side of the chain: entries waiting to be
+// written, and the head once the transaction holds it.
+type auditPending struct {
+	entries []AuditEntry
+	held    bool
+	seq     int64
+	head    []byte
+}
+
+// auditTimeLayout writes the time of a row for hashing: UTC, microseconds
+// (what both databases keep).
+const auditTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// auditCanonical is the bytes a row's hash covers, after prev_hash: seq, then
+// each column but id, each as a varint length and its bytes. A NULL and ""
+// are the same here.
+func auditCanonical(seq int64, e AuditEntry) []byte {
+	fields := []string{
+		e.At.UTC().Truncate(time.Microsecond).Format(auditTimeLayout),
+		e.Actor, e.ActorOrg, e.Action, e.Outcome,
+		e.RecordID, e.RecordOrg, string(e.RecordKind), e.Detail,
+	}
+	n := 8
+	for _, f := range fields {
+		n += binary.MaxVarintLen64 + len(f)
+	}
+	b := make([]byte, 0, n)
+	b = binary.BigEndian.AppendUint64(b, uint64(seq))
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// AuditHash is a row's hash in the chain, given the hash of the row before.
+func AuditHash(prev []byte, seq int64, e AuditEntry) []byte {
+	h := sha256.New()
+	h.Write([]byte("reunite audit v1\n"))
+	h.Write(prev)
+	h.Write(auditCanonical(seq, e))
+	return h.Sum(nil)
+}
+
+// canonicalID writes an id the way PostgreSQL's uuid columns give it back
+// (lower case, dashes), so that a row hashes the same before and after it
+// is stored. Anything that is not a UUID is left as it is.
+func canonicalID(s string) string {
+	if s == "" {
+		return s
+	}
+	if u, err := uuid.Parse(s); err == nil {
+		return u.String()
+	}
+	return s
+}
+
+// holdAuditHead takes the chain's head for this transaction, once.
+func (t *Tx) holdAuditHead(ctx context.Context) error {
+	if t.audit.held {
+		return nil
+	}
+	q := `SELECT seq, head FROM audit_state WHERE id = 1`
+	if t.dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	if err := t.queryRow(ctx, q).Scan(&t.audit.seq, &t.audit.head); err != nil {
+		return fmt.Errorf("audit chain head: %w", err)
+	}
+	t.audit.held = true
+	return nil
+}
+
+// flushAudit writes the waiting entries on the chain: one multi-row insert
+// per MaxBatch entries and the new head, in the transaction.
+func (t *Tx) flushAudit(ctx context.Context) error {
+	if len(t.audit.entries) == 0 {
+		return nil
+	}
+	if err := t.holdAuditHead(ctx); err != nil {
+		return err
+	}
+	entries := t.audit.entries
+	for len(entries) > 0 {
+		n := min(len(entries), MaxBatch)
+		const cols = 12
+		args := make([]any, 0, n*cols)
+		seq, head := t.audit.seq, t.audit.head
+		for _, e := range entries[:n] {
+			e.At = t.now
+			e.ActorOrg, e.RecordID, e.RecordOrg = canonicalID(e.ActorOrg), canonicalID(e.RecordID), canonicalID(e.RecordOrg)
+			seq++
+			h := AuditHash(head, seq, e)
+			args = append(args, t.now, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
+				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, seq, head, h)
+			head = h
+		}
+		ins := t.multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash) VALUES `, cols, n)
+		if t.dialect == Postgres {
+			// One round trip: the rows and the head together.
+			args = append(args, seq, head)
+			// (A data-modifying WITH runs whether or not it is referred to.)
+			q := `WITH i AS (` + ins + `) UPDATE audit_state SET seq = $` + strconv.Itoa(len(args)-1) +
+				`, head = $` + strconv.Itoa(len(args)) + ` WHERE id = 1`
+			if _, err := t.exec(ctx, q, args...); err != nil {
+				return fmt.Errorf("append audit: %w", err)
+			}
+		} else {
+			if _, err := t.exec(ctx, ins, args...); err != nil {
+				return fmt.Errorf("append audit: %w", err)
+			}
+			if _, err := t.exec(ctx, `UPDATE audit_state SET seq = $1, head = $2 WHERE id = 1`, seq, head); err != nil {
+				return fmt.Errorf("append audit: head: %w", err)
+			}
+		}
+		t.audit.seq, t.audit.head = seq, head
+		entries = entries[n:]
+	}
+	t.audit.entries = t.audit.entries[:0]
+	return nil
+}
+
+// chainUnchainedAudit puts on the chain, in id order, the rows the audit
+// trail held when migration 00011 added the chain (up to
+// audit_state.unchained_through), in batches within one transaction, and
+// then marks that done. It runs at every Open and costs one query once done.
+func (s *Store) chainUnchainedAudit(ctx context.Context) error {
+	var through int64
+	if err := s.db.QueryRowContext(ctx, `SELECT unchained_through FROM audit_state WHERE id = 1`).Scan(&through); err != nil {
+		return fmt.Errorf("audit chain state: %w", err)
+	}
+	if through == 0 {
+		return nil
+	}
+	return s.InTx(ctx, func(tx *Tx) error {
+		if err := tx.holdAuditHead(ctx); err != nil {
+			return err
+		}
+		after := int64(0)
+		for {
+			rows, err := tx.query(ctx, `SELECT `+auditChainColumns+` FROM audit_log
+				WHERE seq IS NULL AND id > $1 AND id <= $2 ORDER BY id LIMIT 2000`, after, through)
+			if err != nil {
+				return fmt.Errorf("chain existing audit rows: %w", err)
+			}
+			var batch []chainRow
+			for rows.Next() {
+				r, err := scanChainRow(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			var q strings.Builder
+			args := make([]any, 0, 4*len(batch))
+			if tx.dialect == Postgres {
+				q.WriteString(`UPDATE audit_log SET seq = v.seq, prev_hash = v.prev, hash = v.hash FROM (VALUES `)
+			} else {
+				q.WriteString(`UPDATE audit_log SET seq = v.column2, prev_hash = v.column3, hash = v.column4 FROM (VALUES `)
+			}
+			for i, r := range batch {
+				tx.audit.seq++
+				h := AuditHash(tx.audit.head, tx.audit.seq, r.entry)
+				args = append(args, r.entry.ID, tx.audit.seq, tx.audit.head, h)
+				tx.audit.head = h
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				if tx.dialect == Postgres {
+					fmt.Fprintf(&q, "($%d::bigint, $%d::bigint, $%d::bytea, $%d::bytea)", len(args)-3, len(args)-2, len(args)-1, len(args))
+				} else {
+					q.WriteString("(?, ?, ?, ?)")
+				}
+				after = r.entry.ID
+			}
+			if tx.dialect == Postgres {
+				q.WriteString(`) AS v(id, seq, prev, hash) WHERE audit_log.id = v.id`)
+			} else {
+				q.WriteString(`) AS v WHERE audit_log.id = v.column1`)
+			}
+			if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+				return fmt.Errorf("chain existing audit rows: %w", err)
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE audit_state SET seq = $1, head = $2, unchained_through = 0 WHERE id = 1`, tx.audit.seq, tx.audit.head)
+		return err
+	})
+}
+
+const auditChainColumns = `id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, prev_hash, hash`
+
+// chainRow is a stored row with its place in the chain.
+type chainRow struct {
+	entry      AuditEntry
+	seq        sql.NullInt64
+	prev, hash []byte
+}
+
+func scanChainRow(rows *sql.Rows) (chainRow, error) {
+	var r chainRow
+	var at nullTime
+	var actorOrg, recID, recOrg sql.NullString
+	err := rows.Scan(&r.entry.ID, &r.seq, &at, &r.entry.Actor, &actorOrg, &r.entry.Action, &r.entry.Outcome,
+		&recID, &recOrg, &r.entry.RecordKind, &r.entry.Detail, &r.prev, &r.hash)
+	r.entry.At, r.entry.ActorOrg, r.entry.RecordID, r.entry.RecordOrg = at.Time, actorOrg.String, recID.String, recOrg.String
+	r.entry.Seq = r.seq.Int64
+	return r, err
+}
+
+// AuditHead is a place in the chain and the hash of the row there.
+type AuditHead struct {
+	Seq  int64
+	Hash []byte
+}
+
+func (h AuditHead) String() string { return fmt.Sprintf("%d:%x", h.Seq, h.Hash) }
+
+// ParseAuditHead reads a head as AuditHead.String writes it: SEQ:HEX.
+func ParseAuditHead(s string) (AuditHead, error) {
+	seq, hx, ok := strings.Cut(strings.TrimSpace(s), ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil || n < 1 {
+		return AuditHead{}, fmt.Errorf("audit head %q: want SEQ:SHA256HEX, SEQ ≥ 1", s)
+	}
+	h, err := hex.DecodeString(hx)
+	if err != nil || len(h) != AuditHashSize {
+		return AuditHead{}, fmt.Errorf("audit head %q: want SEQ:SHA256HEX (64 hex digits)", s)
+	}
+	return AuditHead{Seq: n, Hash: h}, nil
+}
+
+// AuditVerdict is what VerifyAudit found.
+type AuditVerdict struct {
+	Rows int64     // rows verified on the chain
+	Head AuditHead // the head in audit_state when verification began
+	// Problem is "" when the chain verified; else the first break, with
+	// the seq and id of the row it was found at (0 when none applies).
+	Problem string
+	Seq, ID int64
+}
+
+// OK reports whether the chain verified.
+func (v AuditVerdict) OK() bool { return v.Problem == "" }
+
+// ErrAuditBroken: the audit chain did not verify.
+var ErrAuditBroken = errors.New("audit chain does not verify")
+
+// VerifyAudit walks the audit chain in seq order, page by page (each page
+// a query of its own, so nothing is held open or in memory), and reports
+// the first break: see the top of this file. Rows appended while it runs
+// are past the head it read at the start and are left for the next run.
+// anchors are heads recorded earlier outside the database: each must still
+// be on the chain.
+func (s *Store) VerifyAudit(ctx context.Context, anchors ...AuditHead) (AuditVerdict, error) {
+	var v AuditVerdict
+	if err := s.db.QueryRowContext(ctx, `SELECT seq, head FROM audit_state WHERE id = 1`).Scan(&v.Head.Seq, &v.Head.Hash); err != nil {
+		return v, fmt.Errorf("audit chain head: %w", err)
+	}
+	fail := func(seq, id int64, format string, args ...any) (AuditVerdict, error) {
+		v.Problem, v.Seq, v.ID = fmt.Sprintf(format, args...), seq, id
+		return v, nil
+	}
+	for _, a := range anchors {
+		if a.Seq > v.Head.Seq {
+			return fail(a.Seq, 0, "the recorded head %s is past the chain's head %d: the tail of the trail was removed (and the head rewritten)", a, v.Head.Seq)
+		}
+	}
+	const page = 5000
+	prev := make([]byte, AuditHashSize)
+	last := int64(0)
+	for last < v.Head.Seq {
+		rows, err := s.db.QueryContext(ctx, `SELECT `+auditChainColumns+` FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT `+strconv.Itoa(page), last, v.Head.Seq)
+		if err != nil {
+			return v, fmt.Errorf("read audit chain: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			r, err := scanChainRow(rows)
+			if err != nil {
+				rows.Close()
+				return v, err
+			}
+			n++
+			seq, id := r.seq.Int64, r.entry.ID
+			switch {
+			case seq != last+1:
+				rows.Close()
+				return fail(last+1, 0, "audit row seq %d is missing (removed); the chain resumes at seq %d (id %d)", last+1, seq, id)
+			case !bytes.Equal(AuditHash(r.prev, seq, r.entry), r.hash):
+				rows.Close()
+				return fail(seq, id, "audit row seq %d (id %d) does not match its hash: edited, or moved to another place", seq, id)
+			case !bytes.Equal(r.prev, prev):
+				rows.Close()
+				return fail(seq, id, "audit row seq %d (id %d) does not follow the row before it: rows before it were removed, replaced or reordered", seq, id)
+			}
+			for _, a := range anchors {
+				if a.Seq == seq && !bytes.Equal(a.Hash, r.hash) {
+					rows.Close()
+					return fail(seq, id, "audit row seq %d (id %d) is not the row of the recorded head %s: the trail was rewritten from there or before", seq, id, a)
+				}
+			}
+			prev, last = r.hash, seq
+			v.Rows++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return v, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if last < v.Head.Seq {
+		return fail(last+1, 0, "the audit trail ends at seq %d but its head is at seq %d: rows %d to %d were removed (truncated tail)", last, v.Head.Seq, last+1, v.Head.Seq)
+	}
+	if !bytes.Equal(prev, v.Head.Hash) {
+		return fail(last, 0, "the last audit row (seq %d) is not the head recorded in audit_state", last)
+	}
+	// Rows past the head, in one statement with the head as it is now, so
+	// that rows appended during the walk (past the head it read) are not
+	// taken for rows written behind the application's back.
+	var seq, id sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT a.seq, a.id FROM audit_log a, audit_state s
+		WHERE s.id = 1 AND a.seq > s.seq ORDER BY a.seq LIMIT 1`).Scan(&seq, &id)
+	if err == nil {
+		return fail(seq.Int64, id.Int64, "audit row seq %d (id %d) is past the chain's head: written outside the application", seq.Int64, id.Int64)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return v, err
+	}
+	var through int64
+	err = s.db.QueryRowContext(ctx, `SELECT a.id, s.unchained_through FROM audit_log a, audit_state s
+		WHERE s.id = 1 AND a.seq IS NULL ORDER BY a.id LIMIT 1`).Scan(&id, &through)
+	if err == nil && id.Int64 <= through {
+		return fail(0, id.Int64, "audit row id %d predates the chain and has not been chained yet (the store chains such rows when it opens the database)", id.Int64)
+	} else if err == nil {
+		return fail(0, id.Int64, "audit row id %d is not on the chain: written outside the application", id.Int64)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return v, err
+	}
+	return v, nil
+}
