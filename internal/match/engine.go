@@ -117,12 +117,14 @@ func Train(ctx context.Context, requests, children []domain.Record, opts Options
 }
 
 func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, error) {
+	// u before the index, which reorders the children: the random pairs
+	// are drawn from the records in the order they came.
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	u := estimateU(rng, reqs, kids, opts.USamples)
 	ix := buildIndex(kids, opts.Workers)
 	tf := countTerms(reqs, kids)
 	tf.setShares(reqs)
 	tf.setShares(ix.ents)
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
-	u := estimateU(rng, reqs, ix.ents, opts.USamples)
 
 	// EM learns from the best candidate of each sampled request under a
 	// starting model. Among all candidate pairs true ones are rare (a few in
@@ -290,6 +292,9 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 	var wg sync.WaitGroup
 	var next int64
 	var nextMu sync.Mutex
+	// Requests in the order the children are indexed in: one request's
+	// candidates are then near the last one's, in cache.
+	order := localityOrder(reqs)
 	const batch = 1024
 	for w := range en.opts.Workers {
 		wg.Add(1)
@@ -305,7 +310,7 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 				if lo >= len(reqs) {
 					break
 				}
-				for i := lo; i < min(lo+batch, len(reqs)); i++ {
+				for _, i := range order[lo:min(lo+batch, len(reqs))] {
 					out = en.best(s, &reqs[i], out, -1)
 				}
 			}

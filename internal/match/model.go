@@ -1,9 +1,11 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Model holds the parameters of the Fellegi–Sunter model: for every field
@@ -141,6 +143,25 @@ func em(pats patterns, uRandom [numFields][]float64, maxIter int) (m [numFields]
 		normalise(m[f])
 		u[f] = append([]float64(nil), uRandom[f]...)
 	}
+	// In a fixed order, so that the sums, and the model, are the same
+	// from run to run (a map's order is random, and sums of floating-point
+	// numbers depend on their order).
+	type pattern struct {
+		v     vector
+		count float64
+	}
+	sorted := make([]pattern, 0, len(pats))
+	for v, c := range pats {
+		sorted = append(sorted, pattern{v, c})
+	}
+	slices.SortFunc(sorted, func(x, y pattern) int {
+		for f := range x.v {
+			if c := cmp.Compare(x.v[f], y.v[f]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 	share = 0.1
 	for iters = 1; iters <= maxIter; iters++ {
 		var mNum, uNum [numFields][]float64
@@ -149,7 +170,8 @@ func em(pats patterns, uRandom [numFields][]float64, maxIter int) (m [numFields]
 			uNum[f] = make([]float64, len(fields[f].Levels))
 		}
 		matched, total := 0.0, 0.0
-		for v, count := range pats {
+		for _, pt := range sorted {
+			v, count := pt.v, pt.count
 			pm, pu := share, 1-share
 			for f, l := range v {
 				if l != missing {
