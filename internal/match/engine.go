@@ -238,6 +238,15 @@ func NewBuilder(opts Options) *Builder {
 	return &Builder{opts: opts.withDefaults(), prep: newPreparer()}
 }
 
+// Grow makes room for this many more requests and children, so that
+// adding them does not copy the records already added: growing a slice of
+// a million entities by appending holds the old array and the new one at
+// once, and leaves up to a quarter of the new one unused.
+func (b *Builder) Grow(requests, children int) {
+	b.reqs = slices.Grow(b.reqs, requests)
+	b.kids = slices.Grow(b.kids, children)
+}
+
 // Add prepares a record, by its kind.
 func (b *Builder) Add(r *domain.Record) {
 	e := b.prep.prepare(r)
@@ -321,9 +330,14 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var all []Pair
+	n := 0
 	for _, r := range results {
+		n += len(r)
+	}
+	all := make([]Pair, 0, n)
+	for i, r := range results {
 		all = append(all, r...)
+		results[i] = nil
 	}
 	return all, nil
 }

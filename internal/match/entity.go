@@ -70,6 +70,12 @@ type entity struct {
 	// Shares of the primary given and family names among all records, for
 	// term-frequency adjustment (filled in once the counts are known).
 	givenShare, familyShare, patronymicShare float64
+	// Shares of the primary given and family names as written (case
+	// folded): agreeing on the very spelling is rarer than on the name.
+	givenFoldShare, familyFoldShare float32
+	// placeShare is the share of records that name one of the settlements
+	// this one names (their sum): how often a random record agrees on one.
+	placeShare float32
 
 	mother, father relative
 }

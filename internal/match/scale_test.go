@@ -55,6 +55,23 @@ func TestScale(t *testing.T) {
 	best := BestF1(Curve(pairs, truth, 201))
 	at := Evaluate(pairs, truth, []float64{0.2})[0]
 	t.Logf("best F1 %.4f at %.3f; recall %.4f precision %.4f at 0.2 (%d missed of %d)", best.F1, best.Threshold, at.Recall, at.Precision, at.FalseNeg, len(truth))
+	// Calibration: the share of true pairs among those reported in each
+	// band of probability.
+	var bandN, bandTrue [10]int
+	var bandP [10]float64
+	for _, p := range pairs {
+		b := min(int(p.Probability*10), 9)
+		bandN[b]++
+		bandP[b] += p.Probability
+		if truth[p.A] == p.B {
+			bandTrue[b]++
+		}
+	}
+	for b := range bandN {
+		if bandN[b] > 0 {
+			t.Logf("probability %.1f–%.1f: %7d pairs, mean %.3f, true %.3f", float64(b)/10, float64(b+1)/10, bandN[b], bandP[b]/float64(bandN[b]), float64(bandTrue[b])/float64(bandN[b]))
+		}
+	}
 	if os.Getenv("REUNITE_SCALE_MISSED") == "" {
 		return
 	}
