@@ -16,6 +16,7 @@ package match
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
@@ -141,6 +142,9 @@ func (p *preparer) givenNear(s string) []int32 {
 		return c
 	}
 	c := names.GivenClassesNear(s)
+	// Sorted: their order comes from a map's and differs from run to run,
+	// and blocking keeps only the first few of a record's given-name tokens.
+	slices.Sort(c)
 	p.near[s] = c
 	return c
 }

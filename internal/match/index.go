@@ -335,13 +335,33 @@ func buildIndex(ents []entity, workers int) *Index {
 // records of one block then lie in a short stretch of the index's arrays,
 // and requests taken in the same order meet the same stretches one after
 // another, while they are still in the processor's caches.
+//
+// A name the table knows sorts by its class; any other by its key, hashed
+// with a fixed function rather than the process's random seed, so that the
+// order, and which of two tied candidates is met first, is the same in
+// every run.
 func localityKey(e *entity) uint64 {
 	var g uint64
 	if len(e.forms) > 0 && e.forms[0].givenKey != "" {
-		g = givenToken(&e.forms[0])
+		f := &e.forms[0]
+		if len(f.givenClasses) > 0 {
+			g = uint64(f.givenClasses[0]) | 1<<40
+		} else {
+			g = fnv64(f.givenKey)
+		}
 	}
 	g = (g * 0x9E3779B97F4A7C15) >> 32
 	return g<<32 | uint64(uint16(e.by))<<16 | uint64(uint8(e.bm))<<8 | uint64(uint8(e.bd))
+}
+
+// fnv64 is the FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // localityOrder returns the indices of ents sorted by localityKey (and by
