@@ -71,7 +71,7 @@ var fields = [numFields]fieldSpec{
 		"the same oblast (a settlement on one side only)",
 		"different settlements in the same oblast",
 		"different places",
-	}, comparePlace, 0},
+	}, comparePlace, 1},
 	FieldMother: {"mother", "Mother's name", []string{
 		"the same given name and patronymic",
 		"the same given name",

@@ -117,12 +117,14 @@ func Train(ctx context.Context, requests, children []domain.Record, opts Options
 }
 
 func train(ctx context.Context, reqs, kids []entity, opts Options) (*Engine, error) {
+	// u before the index, which reorders the children: the random pairs
+	// are drawn from the records in the order they came.
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	u := estimateU(rng, reqs, kids, opts.USamples)
 	ix := buildIndex(kids, opts.Workers)
 	tf := countTerms(reqs, kids)
 	tf.setShares(reqs)
 	tf.setShares(ix.ents)
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
-	u := estimateU(rng, reqs, ix.ents, opts.USamples)
 
 	// EM learns from the best candidate of each sampled request under a
 	// starting model. Among all candidate pairs true ones are rare (a few in
@@ -236,6 +238,15 @@ func NewBuilder(opts Options) *Builder {
 	return &Builder{opts: opts.withDefaults(), prep: newPreparer()}
 }
 
+// Grow makes room for this many more requests and children, so that
+// adding them does not copy the records already added: growing a slice of
+// a million entities by appending holds the old array and the new one at
+// once, and leaves up to a quarter of the new one unused.
+func (b *Builder) Grow(requests, children int) {
+	b.reqs = slices.Grow(b.reqs, requests)
+	b.kids = slices.Grow(b.kids, children)
+}
+
 // Add prepares a record, by its kind.
 func (b *Builder) Add(r *domain.Record) {
 	e := b.prep.prepare(r)
@@ -290,6 +301,9 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 	var wg sync.WaitGroup
 	var next int64
 	var nextMu sync.Mutex
+	// Requests in the order the children are indexed in: one request's
+	// candidates are then near the last one's, in cache.
+	order := localityOrder(reqs)
 	const batch = 1024
 	for w := range en.opts.Workers {
 		wg.Add(1)
@@ -305,7 +319,7 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 				if lo >= len(reqs) {
 					break
 				}
-				for i := lo; i < min(lo+batch, len(reqs)); i++ {
+				for _, i := range order[lo:min(lo+batch, len(reqs))] {
 					out = en.best(s, &reqs[i], out, -1)
 				}
 			}
@@ -316,9 +330,14 @@ func (en *Engine) link(ctx context.Context, reqs []entity) ([]Pair, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var all []Pair
+	n := 0
 	for _, r := range results {
+		n += len(r)
+	}
+	all := make([]Pair, 0, n)
+	for i, r := range results {
 		all = append(all, r...)
+		results[i] = nil
 	}
 	return all, nil
 }

@@ -16,6 +16,7 @@ package match
 
 import (
 	"hash/maphash"
+	"slices"
 	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
@@ -70,6 +71,12 @@ type entity struct {
 	// Shares of the primary given and family names among all records, for
 	// term-frequency adjustment (filled in once the counts are known).
 	givenShare, familyShare, patronymicShare float64
+	// Shares of the primary given and family names as written (case
+	// folded): agreeing on the very spelling is rarer than on the name.
+	givenFoldShare, familyFoldShare float32
+	// placeShare is the share of records that name one of the settlements
+	// this one names (their sum): how often a random record agrees on one.
+	placeShare float32
 
 	mother, father relative
 }
@@ -135,6 +142,9 @@ func (p *preparer) givenNear(s string) []int32 {
 		return c
 	}
 	c := names.GivenClassesNear(s)
+	// Sorted: their order comes from a map's and differs from run to run,
+	// and blocking keeps only the first few of a record's given-name tokens.
+	slices.Sort(c)
 	p.near[s] = c
 	return c
 }

@@ -36,27 +36,46 @@ func sortedByProbability(pairs []Pair) []Pair {
 }
 
 func evaluateAt(sorted []Pair, truth map[string]string, t float64) Evaluation {
-	e := Evaluation{Threshold: t}
-	found := map[string]bool{}
-	for _, p := range sorted {
-		if p.Probability < t {
-			break
-		}
+	var s sweep
+	s.to(sorted, truth, t)
+	return s.at(t, len(truth))
+}
+
+// sweep counts the pairs of a list sorted best first down to a threshold,
+// and can be moved on to a lower threshold: a curve is one pass over the
+// pairs.
+type sweep struct {
+	next              int // the first pair not counted
+	truePos, falsePos int
+	found             map[string]bool // requests whose true child was counted
+}
+
+// to counts the pairs down to threshold t (not above the last one).
+func (s *sweep) to(sorted []Pair, truth map[string]string, t float64) {
+	if s.found == nil {
+		s.found = map[string]bool{}
+	}
+	for ; s.next < len(sorted) && sorted[s.next].Probability >= t; s.next++ {
+		p := &sorted[s.next]
 		if truth[p.A] == p.B {
-			if !found[p.A] {
-				found[p.A] = true
-				e.TruePos++
+			if !s.found[p.A] {
+				s.found[p.A] = true
+				s.truePos++
 			}
 		} else {
-			e.FalsePos++
+			s.falsePos++
 		}
 	}
-	e.FalseNeg = len(truth) - e.TruePos
+}
+
+func (s *sweep) at(t float64, truths int) Evaluation {
+	e := Evaluation{Threshold: t, TruePos: s.truePos, FalsePos: s.falsePos}
+	e.FalseNeg = truths - e.TruePos
 	if e.TruePos+e.FalsePos > 0 {
 		e.Precision = float64(e.TruePos) / float64(e.TruePos+e.FalsePos)
 	}
-	if len(truth) > 0 {
-		e.Recall = float64(e.TruePos) / float64(len(truth))
+	if truths > 0 {
+		e.Recall = float64(e.TruePos) / float64(truths)
 	}
 	if e.Precision+e.Recall > 0 {
 		e.F1 = 2 * e.Precision * e.Recall / (e.Precision + e.Recall)
@@ -72,14 +91,17 @@ func Curve(pairs []Pair, truth map[string]string, points int) []Evaluation {
 		return nil
 	}
 	var out []Evaluation
+	var s sweep
 	last := -1.0
 	for i := 0; i < points; i++ {
+		// Thresholds fall as i rises: the sweep moves on.
 		t := sorted[min(len(sorted)-1, i*len(sorted)/(points-1))].Probability
 		if t == last {
 			continue
 		}
 		last = t
-		out = append(out, evaluateAt(sorted, truth, t))
+		s.to(sorted, truth, t)
+		out = append(out, s.at(t, len(truth)))
 	}
 	return out
 }

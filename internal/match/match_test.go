@@ -430,3 +430,27 @@ func TestUpsertBothWays(t *testing.T) {
 		}
 	}
 }
+
+// TestCurveAsEachThreshold checks that the curve, computed in one pass,
+// gives at each threshold what evaluating there alone gives.
+func TestCurveAsEachThreshold(t *testing.T) {
+	reqs, kids, truth := dataset(t, 500, synth.DifficultyHard)
+	en, err := Train(context.Background(), reqs, kids, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := en.Link(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	curve := Curve(pairs, truth, 51)
+	if len(curve) < 10 {
+		t.Fatalf("%d points", len(curve))
+	}
+	sorted := sortedByProbability(pairs)
+	for _, e := range curve {
+		if want := evaluateAt(sorted, truth, e.Threshold); e != want {
+			t.Fatalf("at %.4f: %+v, want %+v", e.Threshold, e, want)
+		}
+	}
+}

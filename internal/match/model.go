@@ -1,9 +1,11 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Model holds the parameters of the Fellegi–Sunter model: for every field
@@ -29,7 +31,10 @@ type termFreq struct {
 	given      map[uint64]float64 // given-name token → share of records
 	family     map[uint64]float64
 	patronymic map[uint64]float64 // father's name (patronymicToken) → share
-	floor      float64            // the share of a name seen once
+	// given and family names as written (nameForm.givenFold, familyFold) → share
+	givenFold, familyFold map[uint64]float64
+	place                 map[uint64]float64 // settlement (entity.settlements) → share of records naming it
+	floor                 float64            // the share of a name seen once
 }
 
 // givenToken is the value a given-name agreement is about: its equivalence
@@ -43,7 +48,8 @@ func givenToken(f *nameForm) uint64 {
 }
 
 func countTerms(sets ...[]entity) termFreq {
-	tf := termFreq{given: map[uint64]float64{}, family: map[uint64]float64{}, patronymic: map[uint64]float64{}}
+	tf := termFreq{given: map[uint64]float64{}, family: map[uint64]float64{}, patronymic: map[uint64]float64{},
+		givenFold: map[uint64]float64{}, familyFold: map[uint64]float64{}, place: map[uint64]float64{}}
 	n := 0
 	for _, ents := range sets {
 		for i := range ents {
@@ -53,13 +59,20 @@ func countTerms(sets ...[]entity) termFreq {
 			if p := patronymicToken(&ents[i]); p != 0 {
 				tf.patronymic[p]++
 			}
+			for j, s := range ents[i].settlements {
+				if !slices.Contains(ents[i].settlements[:j], s) {
+					tf.place[s]++
+				}
+			}
 			f := &ents[i].forms[0]
 			n++
 			if f.givenKey != "" {
 				tf.given[givenToken(f)]++
+				tf.givenFold[f.givenFold]++
 			}
 			if f.familyKey != "" {
 				tf.family[f.familyKeyH]++
+				tf.familyFold[f.familyFold]++
 			}
 		}
 	}
@@ -72,8 +85,10 @@ func countTerms(sets ...[]entity) termFreq {
 	for k, c := range tf.family {
 		tf.family[k] = c / float64(n)
 	}
-	for k, c := range tf.patronymic {
-		tf.patronymic[k] = c / float64(n)
+	for _, m := range []map[uint64]float64{tf.patronymic, tf.givenFold, tf.familyFold, tf.place} {
+		for k, c := range m {
+			m[k] = c / float64(n)
+		}
 	}
 	tf.floor = 1 / float64(n)
 	return tf
@@ -141,6 +156,25 @@ func em(pats patterns, uRandom [numFields][]float64, maxIter int) (m [numFields]
 		normalise(m[f])
 		u[f] = append([]float64(nil), uRandom[f]...)
 	}
+	// In a fixed order, so that the sums, and the model, are the same
+	// from run to run (a map's order is random, and sums of floating-point
+	// numbers depend on their order).
+	type pattern struct {
+		v     vector
+		count float64
+	}
+	sorted := make([]pattern, 0, len(pats))
+	for v, c := range pats {
+		sorted = append(sorted, pattern{v, c})
+	}
+	slices.SortFunc(sorted, func(x, y pattern) int {
+		for f := range x.v {
+			if c := cmp.Compare(x.v[f], y.v[f]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 	share = 0.1
 	for iters = 1; iters <= maxIter; iters++ {
 		var mNum, uNum [numFields][]float64
@@ -149,7 +183,8 @@ func em(pats patterns, uRandom [numFields][]float64, maxIter int) (m [numFields]
 			uNum[f] = make([]float64, len(fields[f].Levels))
 		}
 		matched, total := 0.0, 0.0
-		for v, count := range pats {
+		for _, pt := range sorted {
+			v, count := pt.v, pt.count
 			pm, pu := share, 1-share
 			for f, l := range v {
 				if l != missing {
@@ -226,10 +261,20 @@ func (md *Model) weight(f Field, l int8, a *entity) float64 {
 	if l < fields[f].tf {
 		share := a.givenShare
 		switch f {
+		case FieldGiven:
+			if l == 0 {
+				// The same name as written: as rare as that spelling.
+				share = float64(a.givenFoldShare)
+			}
 		case FieldFamily:
 			share = a.familyShare
+			if l == 0 {
+				share = float64(a.familyFoldShare)
+			}
 		case FieldPatronymic:
 			share = a.patronymicShare
+		case FieldPlace:
+			share = float64(a.placeShare)
 		}
 		return math.Log2(md.M[f][l] / math.Max(share, md.freq.floor))
 	}
@@ -245,15 +290,29 @@ func (tf termFreq) setShares(ents []entity) {
 		if s, ok := tf.patronymic[patronymicToken(e)]; ok {
 			e.patronymicShare = s
 		}
+		place := 0.0
+		for j, s := range e.settlements {
+			if !slices.Contains(e.settlements[:j], s) {
+				place += max(tf.place[s], tf.floor)
+			}
+		}
+		e.placeShare = float32(min(max(place, tf.floor), 1))
 		if len(e.forms) == 0 {
 			continue
 		}
 		f := &e.forms[0]
+		e.givenFoldShare, e.familyFoldShare = float32(tf.floor), float32(tf.floor)
 		if s, ok := tf.given[givenToken(f)]; ok && f.givenKey != "" {
 			e.givenShare = s
+			if s, ok := tf.givenFold[f.givenFold]; ok {
+				e.givenFoldShare = float32(min(s, e.givenShare))
+			}
 		}
 		if s, ok := tf.family[f.familyKeyH]; ok && f.familyKey != "" {
 			e.familyShare = s
+			if s, ok := tf.familyFold[f.familyFold]; ok {
+				e.familyFoldShare = float32(min(s, e.familyShare))
+			}
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"cmp"
 	"math/bits"
 	"slices"
 	"sync"
@@ -48,21 +47,13 @@ func (p *postings) lookup(k uint64) ([]int32, int) {
 	return nil, 0
 }
 
-// keyed is one posting while the postings are built.
-type keyed struct {
-	key uint64
-	id  int32
-}
-
 // buildPostings indexes the blocking keys of ents on workers goroutines.
 //
 // It runs in three passes, so that it never needs more than one array of
 // all the postings: count each bucket's postings (blocking keys are
 // cheap to compute twice), place every posting in its bucket, then sort
-// each bucket by key and compact the buckets into the final arrays. Each
-// worker takes a contiguous run of records and each bucket keeps the
-// workers' postings in worker order, so a key's records come out in
-// ascending order, as adding them one by one did.
+// each bucket by key and compact the buckets into the final arrays. A
+// key's records come out in ascending order, as adding them one by one did.
 func buildPostings(ents []entity, workers int) postings {
 	workers = max(1, min(workers, len(ents)/1024+1))
 	// About two postings (and one key or less) per bucket: buckets are
@@ -106,38 +97,45 @@ func buildPostings(ents []entity, workers int) postings {
 	}
 	bucketStart[nb] = total
 
-	// Pass 2: place the postings.
-	all := make([]keyed, total)
+	// Pass 2: place the postings. A posting is one word: the key's bits
+	// below its bucket's, then the record's index in the low nbits bits
+	// (there are fewer records than buckets). Within a bucket, sorting the
+	// words sorts the postings by key, and each key's records by index.
+	all := make([]uint64, total)
+	idMask := uint64(1)<<nbits - 1
 	parallel(func(w int) {
 		next := counts[w]
 		lo, hi := span(w)
 		for i := lo; i < hi; i++ {
-			id := int32(i)
+			id := uint64(i)
 			blockingKeys(&ents[i], false, func(k uint64) {
 				b := k >> p.shift
-				all[next[b]] = keyed{k, id}
+				all[next[b]] = k<<nbits | id
 				next[b]++
 			})
 		}
 	})
 	counts = nil
+	keyOf := func(b int, v uint64) uint64 { return uint64(b)<<p.shift | v>>nbits }
 
-	// Pass 3: sort each bucket by key (stably: ids stay ascending), then
-	// drop repeated postings (a record with the same key twice, from two
-	// name forms) and the records of blocks too long to read.
+	// Pass 3: sort each bucket, then drop repeated postings (a record with
+	// the same key twice, from two name forms) and the records of blocks
+	// too long to read.
 	parallel(func(w int) {
 		for b := w; b < nb; b += workers {
-			s := all[bucketStart[b]:bucketStart[b+1]]
-			if len(s) > 1 {
-				slices.SortStableFunc(s, func(x, y keyed) int { return cmp.Compare(x.key, y.key) })
+			if s := all[bucketStart[b]:bucketStart[b+1]]; len(s) > 1 {
+				slices.Sort(s)
 			}
 		}
 	})
 	p.buckets = make([]uint32, nb+1)
 	nkeys := 0
-	for i := range all {
-		if i == 0 || all[i].key != all[i-1].key {
-			nkeys++
+	for b := range nb {
+		s := all[bucketStart[b]:bucketStart[b+1]]
+		for i := range s {
+			if i == 0 || s[i]>>nbits != s[i-1]>>nbits {
+				nkeys++
+			}
 		}
 	}
 	p.keys = make([]uint64, 0, nkeys)
@@ -148,21 +146,23 @@ func buildPostings(ents []entity, workers int) postings {
 		p.buckets[b] = uint32(len(p.keys))
 		s := all[bucketStart[b]:bucketStart[b+1]]
 		for i := 0; i < len(s); {
+			key := s[i] >> nbits
 			j := i + 1
-			for j < len(s) && s[j].key == s[i].key {
+			for j < len(s) && s[j]>>nbits == key {
 				j++
 			}
+			first := keyOf(b, s[i])
 			start := nids
 			for k := i; k < j; k++ {
-				if k == i || s[k].id != s[k-1].id {
-					ids[nids].id = s[k].id
+				if k == i || s[k] != s[k-1] {
+					ids[nids] = s[k] & idMask
 					nids++
 				}
 			}
 			if nids-start > maxBlock {
 				nids = start
 			}
-			p.keys = append(p.keys, s[i].key)
+			p.keys = append(p.keys, first)
 			p.starts = append(p.starts, uint32(start))
 			i = j
 		}
@@ -171,7 +171,7 @@ func buildPostings(ents []entity, workers int) postings {
 	p.starts = append(p.starts, uint32(nids))
 	p.ids = make([]int32, nids)
 	for i := range p.ids {
-		p.ids[i] = ids[i].id
+		p.ids[i] = int32(ids[i])
 	}
 	return p
 }
