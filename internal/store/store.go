@@ -181,6 +181,12 @@ type Tx struct {
 	// database (caches, receipts handed to the caller) that must not
 	// happen for an attempt that rolled back or is retried.
 	onCommit []func()
+	// ledgerLocked: LockLedger has taken the ledger lock (PostgreSQL).
+	ledgerLocked bool
+	// ledgerState is the ledger's size and border as read under the
+	// ledger lock or written by this transaction's last append (see
+	// LedgerTx.Frontier); nil if not known.
+	ledgerState *ledgerState
 }
 
 // OnCommit registers fn to run once this transaction has committed. It
