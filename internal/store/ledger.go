@@ -123,6 +123,18 @@ func (l LedgerTx) Append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, 
 
 var _ ledger.FrontierStore = LedgerTx{}
 
+// Statements of every append in SQLite (prepared once, see
+// preparedSQLite).
+const (
+	ledgerFrontierQuery = `SELECT s.size, s.frontier, COALESCE((SELECT MAX(idx) FROM ledger_entries), -1)
+		FROM ledger_state s WHERE s.id = 1`
+	ledgerInsertOne = `INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+		SELECT ?, ?, ? WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ?`
+	ledgerNodeOne     = `INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`
+	ledgerStateUpsert = `INSERT INTO ledger_state (id, size, frontier) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`
+)
+
 // Frontier implements ledger.FrontierStore: the border kept in
 // ledger_state, in one query, if its size is one past the last entry.
 //
@@ -140,8 +152,7 @@ func (l LedgerTx) Frontier(ctx context.Context) (uint64, []ledger.Hash, bool, er
 	}
 	var size, last int64
 	var b []byte
-	err := l.t.queryRow(ctx, `SELECT s.size, s.frontier, COALESCE((SELECT MAX(idx) FROM ledger_entries), -1)
-		FROM ledger_state s WHERE s.id = 1`).Scan(&size, &b, &last)
+	err := l.t.queryRow(ctx, ledgerFrontierQuery).Scan(&size, &b, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, false, nil
 	}
@@ -319,15 +330,20 @@ func (l LedgerTx) appendPostgres(ctx context.Context, c []ledger.BatchLeaf, stat
 
 func (l LedgerTx) appendSQLite(ctx context.Context, c []ledger.BatchLeaf, state []byte) error {
 	first := c[0].Entry.Index
-	args := make([]any, 0, 3*len(c)+1)
-	for i := range c {
-		args = append(args, int64(c[i].Entry.Index), c[i].Data, c[i].Hash[:])
+	var res sql.Result
+	var err error
+	if len(c) == 1 { // one act: prepared statements
+		res, err = l.t.exec(ctx, ledgerInsertOne, int64(first), c[0].Data, c[0].Hash[:], int64(first)-1)
+	} else {
+		args := make([]any, 0, 3*len(c)+1)
+		for i := range c {
+			args = append(args, int64(c[i].Entry.Index), c[i].Data, c[i].Hash[:])
+		}
+		args = append(args, int64(first)-1)
+		res, err = l.t.exec(ctx, l.t.multiInsert(`INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+		SELECT column1, column2, column3 FROM (VALUES `, 3, len(c))+
+			`) WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ?`, args...)
 	}
-	args = append(args, int64(first)-1)
-	q := l.t.multiInsert(`INSERT INTO ledger_entries (idx, leaf, leaf_hash)
-		SELECT column1, column2, column3 FROM (VALUES `, 3, len(c)) +
-		`) WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ?`
-	res, err := l.t.exec(ctx, q, args...)
 	if err != nil {
 		return l.conflict(first, err)
 	}
@@ -336,21 +352,29 @@ func (l LedgerTx) appendSQLite(ctx context.Context, c []ledger.BatchLeaf, state 
 	} else if n != int64(len(c)) {
 		return l.notNext(ctx, first)
 	}
-	args = args[:0]
+	var args []any
 	for i := range c {
 		for _, n := range c[i].Parents {
 			args = append(args, int(n.ID.Level), int64(n.ID.Index), n.Hash[:])
 		}
 	}
-	if len(args) > 0 {
+	switch {
+	case len(c) == 1:
+		// One act completes one subtree on average: one prepared insert
+		// each.
+		for i := 0; i < len(args); i += 3 {
+			if _, err := l.t.exec(ctx, ledgerNodeOne, args[i:i+3]...); err != nil {
+				return fmt.Errorf("ledger append %d: nodes: %w", first, err)
+			}
+		}
+	case len(args) > 0:
 		if _, err := l.t.exec(ctx, l.t.multiInsert(`INSERT INTO ledger_nodes (level, idx, hash) VALUES `, 3, len(args)/3), args...); err != nil {
 			return fmt.Errorf("ledger append %d: nodes: %w", first, err)
 		}
 	}
 	if state != nil {
 		end := int64(c[len(c)-1].Entry.Index) + 1
-		if _, err := l.t.exec(ctx, `INSERT INTO ledger_state (id, size, frontier) VALUES (1, $1, $2)
-			ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`, end, state); err != nil {
+		if _, err := l.t.exec(ctx, ledgerStateUpsert, end, state); err != nil {
 			return fmt.Errorf("ledger append %d: state: %w", first, err)
 		}
 	}
