@@ -25,7 +25,8 @@ var _ ledger.Store = LedgerTx{}
 // Ledger returns the ledger's storage in this transaction.
 func (t *Tx) Ledger() LedgerTx { return LedgerTx{t} }
 
-// ledgerLockKey is the PostgreSQL advisory lock that serialises appends.
+// ledgerLockKey is the PostgreSQL advisory lock that serialises making the
+// ledger_state row (whose row lock then serialises appends, see LockLedger).
 // Any 64-bit constant will do as long as nothing else uses it.
 const ledgerLockKey = 0x7265756e6974654c // "reuniteL"
 
