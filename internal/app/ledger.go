@@ -272,8 +272,18 @@ func (a *App) openLog(ctx context.Context, tx *store.Tx) (*ledger.Log, error) {
 // The receipt reaches the request's collector (WithReceipts) only once the
 // transaction has committed.
 func (a *App) record(ctx context.Context, tx *store.Tx, org string, e ledger.Entry) error {
+	return a.recordBatch(ctx, tx, org, []ledger.Entry{e})
+}
+
+// recordBatch appends es, acts of org, to the ledger in the act's
+// transaction, in order, all at once (ledger.Log.AppendBatch): one write
+// per table rather than several statements per entry.
+func (a *App) recordBatch(ctx context.Context, tx *store.Tx, org string, es []ledger.Entry) error {
 	if a.keys == nil {
 		return ErrNoKeys
+	}
+	if len(es) == 0 {
+		return nil
 	}
 	// The lock first: keys, size and border are then read as of the last
 	// committed append.
@@ -288,8 +298,10 @@ func (a *App) record(ctx context.Context, tx *store.Tx, org string, e ledger.Ent
 	if err != nil {
 		return err
 	}
-	e.ActorOrg = org
-	r, err := l.Append(ctx, e, signer)
+	for i := range es {
+		es[i].ActorOrg = org
+	}
+	rs, err := l.AppendBatch(ctx, es, signer)
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
@@ -298,16 +310,23 @@ func (a *App) record(ctx context.Context, tx *store.Tx, org string, e ledger.Ent
 			return err
 		}
 	}
-	// An act on a case names the case first; its receipt is kept with the
-	// case, for the case's page.
-	if len(e.Subjects) > 0 && strings.HasPrefix(e.Subjects[0], "case:") {
-		cr := store.CaseReceipt{CaseID: strings.TrimPrefix(e.Subjects[0], "case:"), Index: r.Index, Kind: e.Kind, At: tx.Now()}
-		if err := tx.AddCaseReceipt(ctx, cr); err != nil {
-			return err
+	for i, e := range es {
+		r := rs[i]
+		// An act on a case names the case first; its receipt is kept with
+		// the case, for the case's page.
+		if len(e.Subjects) > 0 && strings.HasPrefix(e.Subjects[0], "case:") {
+			cr := store.CaseReceipt{CaseID: strings.TrimPrefix(e.Subjects[0], "case:"), Index: r.Index, Kind: e.Kind, At: tx.Now()}
+			if err := tx.AddCaseReceipt(ctx, cr); err != nil {
+				return err
+			}
 		}
 	}
-	if rs, ok := ctx.Value(receiptsKey{}).(*Receipts); ok {
-		tx.OnCommit(func() { rs.add(r) })
+	if rc, ok := ctx.Value(receiptsKey{}).(*Receipts); ok {
+		tx.OnCommit(func() {
+			for _, r := range rs {
+				rc.add(r)
+			}
+		})
 	}
 	return nil
 }
@@ -331,8 +350,9 @@ func (a *App) CaseReceipts(ctx context.Context, p access.Principal, caseID strin
 }
 
 // recordProposals records a batch of proposed candidates, maxSubjects ids
-// an entry.
+// an entry, all appended at once.
 func (a *App) recordProposals(ctx context.Context, tx *store.Tx, ids []string, detail map[string]string) error {
+	var es []ledger.Entry
 	for chunk := range slices.Chunk(ids, maxSubjects) {
 		subjects := make([]string, len(chunk))
 		for i, id := range chunk {
@@ -342,11 +362,9 @@ func (a *App) recordProposals(ctx context.Context, tx *store.Tx, ids []string, d
 		for k, v := range detail {
 			d[k] = v
 		}
-		if err := a.record(ctx, tx, OperatorOrg, ledger.Entry{Kind: ledger.KindMatchProposed, Subjects: subjects, Detail: d}); err != nil {
-			return err
-		}
+		es = append(es, ledger.Entry{Kind: ledger.KindMatchProposed, Subjects: subjects, Detail: d})
 	}
-	return nil
+	return a.recordBatch(ctx, tx, OperatorOrg, es)
 }
 
 // canReadLedger: any authenticated user. The ledger holds no personal data

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,11 +36,21 @@ type ledgerBench struct {
 
 	// Single: one append per transaction, as an act does it (take the
 	// ledger lock, read the border, sign, insert, commit).
-	SingleAppends    int     `json:"single_appends"`
-	SingleSeconds    float64 `json:"single_seconds"`
-	SinglePerSecond  float64 `json:"single_appends_per_second"`
-	SingleP50Ms      float64 `json:"single_append_p50_ms"`
-	SingleP99Ms      float64 `json:"single_append_p99_ms"`
+	SingleAppends   int     `json:"single_appends"`
+	SingleSeconds   float64 `json:"single_seconds"`
+	SinglePerSecond float64 `json:"single_appends_per_second"`
+	SingleP50Ms     float64 `json:"single_append_p50_ms"`
+	SingleP99Ms     float64 `json:"single_append_p99_ms"`
+	// Concurrent: single appends from Clients goroutines at once (acts of
+	// several users), each one per transaction; the ledger lock takes them
+	// one after another.
+	Clients             int     `json:"concurrent_clients"`
+	ConcurrentAppends   int     `json:"concurrent_appends"`
+	ConcurrentSeconds   float64 `json:"concurrent_seconds"`
+	ConcurrentPerSecond float64 `json:"concurrent_appends_per_second"`
+	ConcurrentP50Ms     float64 `json:"concurrent_append_p50_ms"`
+	ConcurrentP99Ms     float64 `json:"concurrent_append_p99_ms"`
+	// Batched: Batch entries per transaction (Log.AppendBatch).
 	BatchedAppends   int     `json:"batched_appends"`
 	BatchSize        int     `json:"batch_size"`
 	BatchedSeconds   float64 `json:"batched_seconds"`
@@ -69,8 +81,8 @@ type proofBench struct {
 }
 
 type ledgerBenchConfig struct {
-	n, single, batch, fillBatch, samples int
-	progress                             func(format string, args ...any)
+	n, single, clients, batch, fillBatch, samples int
+	progress                                      func(format string, args ...any)
 }
 
 func benchLedgerCmd(e *env) *cobra.Command {
@@ -85,7 +97,9 @@ func benchLedgerCmd(e *env) *cobra.Command {
   - single appends: one entry per transaction, as an act appends it (take the
     ledger lock, read the tree's border, sign with an organisation key,
     insert the entry and its subtree hashes, commit);
-  - batched appends: --batch entries per transaction;
+  - concurrent single appends: as many again from --clients goroutines at
+    once, each one per transaction (acts of several users);
+  - batched appends: --batch entries per transaction, appended at once;
   - then fill the log (batched) up to --n entries and measure, at that size,
     a signed checkpoint and inclusion and consistency proofs of random
     entries and sizes: their size, the time to generate one (in its own read
@@ -104,8 +118,8 @@ never appends to an existing ledger.`,
 					fmt.Fprintf(e.errOut, format+"\n", args...)
 				}
 			}
-			if cfg.n < cfg.single+cfg.batch*10 || cfg.batch < 1 || cfg.fillBatch < 1 || cfg.samples < 1 {
-				return errors.New("need --n ≥ --single + 10 × --batch, and --batch, --fill-batch, --samples ≥ 1")
+			if cfg.n < 2*cfg.single+cfg.batch*10 || cfg.batch < 1 || cfg.fillBatch < 1 || cfg.samples < 1 || cfg.clients < 1 {
+				return errors.New("need --n ≥ 2 × --single + 10 × --batch, and --batch, --fill-batch, --samples, --clients ≥ 1")
 			}
 			var results []ledgerBench
 			if sqlite {
@@ -157,6 +171,7 @@ never appends to an existing ledger.`,
 	}
 	cmd.Flags().IntVar(&cfg.n, "n", 1_000_000, "entries in the log when the proofs are measured")
 	cmd.Flags().IntVar(&cfg.single, "single", 5_000, "appends measured one per transaction")
+	cmd.Flags().IntVar(&cfg.clients, "clients", 4, "goroutines appending at once in the concurrent measure (--single appends in all)")
 	cmd.Flags().IntVar(&cfg.batch, "batch", 1_000, "appends per transaction in the batched measure (10 transactions)")
 	cmd.Flags().IntVar(&cfg.fillBatch, "fill-batch", 10_000, "appends per transaction while filling the log up to --n")
 	cmd.Flags().IntVar(&cfg.samples, "samples", 1_000, "proofs of each kind measured")
@@ -244,8 +259,14 @@ func runLedgerBench(ctx context.Context, dsn string, cfg ledgerBenchConfig) (led
 	}
 	salt := ledger.NewSalt()
 	next := 0
-	// appendTx appends k entries in one transaction, as App.record does.
-	appendTx := func(k int) error {
+	// appendAt appends k entries, made from numbers from, in one
+	// transaction, as App.record (one) and App.recordBatch (several) do.
+	appendAt := func(from, k int) error {
+		es := make([]ledger.Entry, k)
+		for j := range es {
+			es[j] = benchEntry(from+j, salt)
+			es[j].ActorOrg = org.Org()
+		}
 		return s.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.LockLedger(ctx); err != nil {
 				return err
@@ -254,16 +275,15 @@ func runLedgerBench(ctx context.Context, dsn string, cfg ledgerBenchConfig) (led
 			if err != nil {
 				return err
 			}
-			for j := 0; j < k; j++ {
-				e := benchEntry(next+j, salt)
-				e.ActorOrg = org.Org()
-				if _, err := l.Append(ctx, e, org); err != nil {
-					return err
-				}
+			if k == 1 {
+				_, err = l.Append(ctx, es[0], org)
+			} else {
+				_, err = l.AppendBatch(ctx, es, org)
 			}
-			return nil
+			return err
 		})
 	}
+	appendTx := func(k int) error { return appendAt(next, k) }
 
 	// Single appends.
 	lat := make([]time.Duration, 0, cfg.single)
@@ -280,6 +300,41 @@ func runLedgerBench(ctx context.Context, dsn string, cfg ledgerBenchConfig) (led
 	res.SinglePerSecond = float64(cfg.single) / res.SingleSeconds
 	res.SingleP50Ms, res.SingleP99Ms = quantileMs(lat, 0.5), quantileMs(lat, 0.99)
 	cfg.progress("%s: %d single appends, %.0f/s", res.Database, cfg.single, res.SinglePerSecond)
+
+	// Concurrent single appends.
+	res.Clients = cfg.clients
+	var mu sync.Mutex
+	lat = lat[:0]
+	var firstErr error
+	var wg sync.WaitGroup
+	start = time.Now()
+	for c := range cfg.clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for i := c; i < cfg.single; i += cfg.clients {
+				t := time.Now()
+				if err := appendAt(next+i, 1); err != nil {
+					mu.Lock()
+					firstErr = cmp.Or(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+	next += cfg.single
+	res.ConcurrentAppends, res.ConcurrentSeconds = cfg.single, time.Since(start).Seconds()
+	res.ConcurrentPerSecond = float64(cfg.single) / res.ConcurrentSeconds
+	res.ConcurrentP50Ms, res.ConcurrentP99Ms = quantileMs(lat, 0.5), quantileMs(lat, 0.99)
+	cfg.progress("%s: %d single appends from %d clients at once, %.0f/s", res.Database, cfg.single, cfg.clients, res.ConcurrentPerSecond)
 
 	// Batched appends.
 	start = time.Now()
@@ -454,6 +509,8 @@ func printLedgerBench(e *env, r ledgerBench) {
 	fmt.Fprintf(e.out, "ledger on %s (GOMAXPROCS=%d)\n", r.Database, r.GOMAXPROCS)
 	fmt.Fprintf(e.out, "  single appends  %8.0f /s   one per transaction, %d appends in %.2fs; p50 %.3f ms, p99 %.3f ms\n",
 		r.SinglePerSecond, r.SingleAppends, r.SingleSeconds, r.SingleP50Ms, r.SingleP99Ms)
+	fmt.Fprintf(e.out, "  concurrent      %8.0f /s   one per transaction from %d clients at once, %d appends in %.2fs; p50 %.3f ms, p99 %.3f ms\n",
+		r.ConcurrentPerSecond, r.Clients, r.ConcurrentAppends, r.ConcurrentSeconds, r.ConcurrentP50Ms, r.ConcurrentP99Ms)
 	fmt.Fprintf(e.out, "  batched appends %8.0f /s   %d per transaction, %d appends in %.2fs\n",
 		r.BatchedPerSecond, r.BatchSize, r.BatchedAppends, r.BatchedSeconds)
 	fmt.Fprintf(e.out, "  fill            %8.0f /s   batched, to %d entries in %.1fs", r.FillPerSecond, r.Entries, r.FillSeconds)

@@ -241,7 +241,7 @@ func TestBenchLedger(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if len(res) != 1 || res[0].Database != "sqlite" || res[0].Entries != 3000 || res[0].Inclusion.HashesMax != 12 || res[0].SinglePerSecond <= 0 {
+	if len(res) != 1 || res[0].Database != "sqlite" || res[0].Entries != 3000 || res[0].Inclusion.HashesMax != 12 || res[0].SinglePerSecond <= 0 || res[0].ConcurrentAppends != 50 || res[0].ConcurrentPerSecond <= 0 {
 		t.Fatalf("bench ledger: %+v", res)
 	}
 }

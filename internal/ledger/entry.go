@@ -136,10 +136,12 @@ func (e *Entry) Canonical() []byte {
 // by "signature <base64 (standard, padded) of the signature>\n". The
 // signature is part of the leaf so that a changed or forged signature
 // changes the leaf hash and so the tree.
-func (e *Entry) LeafData() []byte {
-	b := e.Canonical()
-	b = append(b, "signature "...)
-	b = base64.StdEncoding.AppendEncode(b, e.Signature)
+func (e *Entry) LeafData() []byte { return leafData(e.Canonical(), e.Signature) }
+
+// leafData appends the signature line to the canonical bytes c.
+func leafData(c, sig []byte) []byte {
+	b := append(c, "signature "...)
+	b = base64.StdEncoding.AppendEncode(b, sig)
 	return append(b, '\n')
 }
 

@@ -92,22 +92,29 @@ func splitKeyID(id string) (org string, hash uint32, ok bool) {
 // and Signature. e.Index and e.Time must already be final, because the
 // signature covers them.
 func SignEntry(e *Entry, s OrgSigner) error {
+	_, err := signEntry(e, s)
+	return err
+}
+
+// signEntry is SignEntry that also returns the canonical bytes signed.
+func signEntry(e *Entry, s OrgSigner) ([]byte, error) {
 	if e.ActorOrg == "" {
 		e.ActorOrg = s.Org()
 	}
 	if e.ActorOrg != s.Org() {
-		return fmt.Errorf("ledger: entry by %q cannot be signed with a key of %q", e.ActorOrg, s.Org())
+		return nil, fmt.Errorf("ledger: entry by %q cannot be signed with a key of %q", e.ActorOrg, s.Org())
 	}
 	e.KeyID = s.KeyID()
 	if err := e.Validate(); err != nil {
-		return err
+		return nil, err
 	}
-	sig, err := s.Sign(e.Canonical())
+	c := e.Canonical()
+	sig, err := s.Sign(c)
 	if err != nil {
-		return fmt.Errorf("ledger: signing entry %d: %w", e.Index, err)
+		return nil, fmt.Errorf("ledger: signing entry %d: %w", e.Index, err)
 	}
 	e.Signature = sig
-	return nil
+	return c, nil
 }
 
 // Keyring holds organisations' public keys, old and new, by key id. It is

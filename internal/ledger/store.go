@@ -143,3 +143,27 @@ type FrontierStore interface {
 	// is appended.
 	AppendFrontier(ctx context.Context, e Entry, leaf Hash, parents []Node, border []Hash) error
 }
+
+// BatchLeaf is one entry of a batch, as Log.AppendBatch hands it to a
+// BatchStore: the signed entry, its leaf bytes (Entry.LeafData), its leaf
+// hash and the perfect subtrees (level >= 1) it completes, lowest first,
+// as for Store.Append.
+type BatchLeaf struct {
+	Entry   Entry
+	Data    []byte
+	Hash    Hash
+	Parents []Node
+}
+
+// BatchStore is a FrontierStore that stores a whole batch of entries at
+// once. A Log uses it when its Store has it, for Append too (a batch of
+// one).
+type BatchStore interface {
+	FrontierStore
+	// AppendBatch stores the entries of b, whose indices are consecutive
+	// from b[0].Entry.Index, with their leaf data, leaf hashes and
+	// parents, and border, the border once they are all appended. It
+	// returns ErrConflict (wrapped or not) unless b[0].Entry.Index ==
+	// Size(). All or nothing: on error none of it is stored.
+	AppendBatch(ctx context.Context, b []BatchLeaf, border []Hash) error
+}

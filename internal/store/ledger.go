@@ -25,7 +25,8 @@ var _ ledger.Store = LedgerTx{}
 // Ledger returns the ledger's storage in this transaction.
 func (t *Tx) Ledger() LedgerTx { return LedgerTx{t} }
 
-// ledgerLockKey is the PostgreSQL advisory lock that serialises appends.
+// ledgerLockKey is the PostgreSQL advisory lock that serialises making the
+// ledger_state row (whose row lock then serialises appends, see LockLedger).
 // Any 64-bit constant will do as long as nothing else uses it.
 const ledgerLockKey = 0x7265756e6974654c // "reuniteL"
 
@@ -34,16 +35,64 @@ const ledgerLockKey = 0x7265756e6974654c // "reuniteL"
 // appending at once would both take position n and one would fail at its
 // insert, which in PostgreSQL aborts the whole transaction (and the act
 // with it). Taking the lock first makes the second wait for the first to
-// commit and then read the new size (READ COMMITTED sees it). In SQLite
-// every write transaction already holds the database's one write lock.
+// commit and then read the new size. In SQLite every write transaction
+// already holds the database's one write lock.
+//
+// In PostgreSQL the lock is the row lock on ledger_state, taken by the
+// query that reads it (SELECT … FOR UPDATE, which after waiting returns the
+// row as the transaction it waited for committed it), so locking and
+// reading the border are one round trip; the border is kept for the Log
+// opened next in this transaction (see Frontier). While there is no state
+// row yet (a new ledger, or one written before it existed), an advisory
+// lock serialises making it. Taking the lock again in the same transaction
+// costs nothing.
 func (t *Tx) LockLedger(ctx context.Context) error {
-	if t.dialect != Postgres {
+	if t.dialect != Postgres || t.ledgerLocked {
 		return nil
 	}
-	if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLockKey)); err != nil {
-		return fmt.Errorf("lock ledger: %w", err)
+	ok, err := t.lockLedgerState(ctx)
+	if err != nil {
+		return err
 	}
+	if !ok {
+		if _, err := t.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(ledgerLockKey)); err != nil {
+			return fmt.Errorf("lock ledger: %w", err)
+		}
+		// Size 0: a ledger that has entries reads them, as for any state
+		// not of its size, and its next append writes the state.
+		if _, err := t.exec(ctx, `INSERT INTO ledger_state (id, size, frontier) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING`); err != nil {
+			return fmt.Errorf("lock ledger: %w", err)
+		}
+		if ok, err = t.lockLedgerState(ctx); err != nil {
+			return err
+		} else if !ok {
+			return errors.New("lock ledger: no ledger_state row")
+		}
+	}
+	t.ledgerLocked = true
 	return nil
+}
+
+// lockLedgerState locks and reads the ledger_state row, if there is one.
+func (t *Tx) lockLedgerState(ctx context.Context) (bool, error) {
+	var size int64
+	var b []byte
+	err := t.queryRow(ctx, `SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE`).Scan(&size, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock ledger: %w", err)
+	}
+	t.ledgerState = &ledgerState{size: uint64(size), frontier: b}
+	return true, nil
+}
+
+// ledgerState is the ledger's size and border as this transaction last
+// read or wrote them while holding the ledger lock.
+type ledgerState struct {
+	size     uint64
+	frontier []byte // concatenated hashes
 }
 
 // Size implements ledger.Store: one past the last entry. MAX rather than
@@ -63,129 +112,271 @@ func (l LedgerTx) Size(ctx context.Context) (uint64, error) {
 // Append implements ledger.Store: the entry's leaf bytes, its leaf hash and
 // the subtree roots it completes, in the caller's transaction. It leaves
 // ledger_state as it is, which then no longer matches the size and is not
-// used (a Log appends with AppendFrontier).
+// used (a Log appends with AppendBatch).
 func (l LedgerTx) Append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node) error {
-	return l.append(ctx, e, leaf, parents, nil)
+	l.t.ledgerState = nil
+	c := []ledger.BatchLeaf{{Entry: e, Data: e.LeafData(), Hash: leaf, Parents: parents}}
+	if l.t.dialect == Postgres {
+		return l.appendPostgres(ctx, c, nil)
+	}
+	return l.appendSQLite(ctx, c, nil)
 }
 
 var _ ledger.FrontierStore = LedgerTx{}
 
+// Statements of every append in SQLite (prepared once, see
+// preparedSQLite).
+const (
+	ledgerFrontierQuery = `SELECT s.size, s.frontier, COALESCE((SELECT MAX(idx) FROM ledger_entries), -1)
+		FROM ledger_state s WHERE s.id = 1`
+	ledgerInsertOne = `INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+		SELECT ?, ?, ? WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ?`
+	ledgerNodeOne     = `INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)`
+	ledgerStateUpsert = `INSERT INTO ledger_state (id, size, frontier) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`
+)
+
 // Frontier implements ledger.FrontierStore: the border kept in
 // ledger_state, in one query, if its size is one past the last entry.
+//
+// In a transaction that holds the ledger lock it is the state read with the
+// lock or written by this transaction's last append, without a query, and
+// without comparing with the last entry (the query read under the lock may
+// have a snapshot older than the row it waited for): a state not of the
+// ledger's size then makes the next append's size check fail
+// (ledger.ErrConflict), which drops it, and the Log reloads from here,
+// this time with the query.
 func (l LedgerTx) Frontier(ctx context.Context) (uint64, []ledger.Hash, bool, error) {
+	const n = len(ledger.Hash{})
+	if st := l.t.ledgerState; st != nil && len(st.frontier)%n == 0 {
+		return st.size, splitHashes(st.frontier), true, nil
+	}
 	var size, last int64
 	var b []byte
-	err := l.t.queryRow(ctx, `SELECT s.size, s.frontier, COALESCE((SELECT MAX(idx) FROM ledger_entries), -1)
-		FROM ledger_state s WHERE s.id = 1`).Scan(&size, &b, &last)
+	err := l.t.queryRow(ctx, ledgerFrontierQuery).Scan(&size, &b, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil, false, nil
 	}
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("ledger state: %w", err)
 	}
-	const n = len(ledger.Hash{})
 	if size != last+1 || len(b)%n != 0 {
 		return 0, nil, false, nil // stale: read the rows
 	}
-	border := make([]ledger.Hash, len(b)/n)
-	for i := range border {
-		border[i] = ledger.Hash(b[i*n : (i+1)*n])
+	return uint64(size), splitHashes(b), true, nil
+}
+
+func splitHashes(b []byte) []ledger.Hash {
+	const n = len(ledger.Hash{})
+	out := make([]ledger.Hash, len(b)/n)
+	for i := range out {
+		out[i] = ledger.Hash(b[i*n : (i+1)*n])
 	}
-	return uint64(size), border, true, nil
+	return out
+}
+
+func joinHashes(hs []ledger.Hash) []byte {
+	b := make([]byte, 0, len(hs)*len(ledger.Hash{}))
+	for _, h := range hs {
+		b = append(b, h[:]...)
+	}
+	return b
 }
 
 // AppendFrontier implements ledger.FrontierStore: Append, and the border
 // after it into ledger_state.
 func (l LedgerTx) AppendFrontier(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node, border []ledger.Hash) error {
-	b := make([]byte, 0, len(border)*len(ledger.Hash{}))
-	for _, h := range border {
-		b = append(b, h[:]...)
-	}
-	return l.append(ctx, e, leaf, parents, b)
+	return l.AppendBatch(ctx, []ledger.BatchLeaf{{Entry: e, Data: e.LeafData(), Hash: leaf, Parents: parents}}, border)
 }
 
-// append writes the entry only if its index is one past the last entry's
-// (else ledger.ErrConflict), its parents, and, unless border is nil, the
-// state. The size check is inside the entry's insert rather than a query of
-// its own. In PostgreSQL it is all one statement (one round trip); in
-// SQLite, which runs in the process, up to three.
-func (l LedgerTx) append(ctx context.Context, e ledger.Entry, leaf ledger.Hash, parents []ledger.Node, border []byte) error {
-	idx := int64(e.Index)
-	conflict := func(err error) error {
-		if isUniqueViolation(err) {
-			return fmt.Errorf("%w: entry %d: %v", ledger.ErrConflict, e.Index, err)
-		}
-		return fmt.Errorf("ledger append %d: %w", e.Index, err)
+var _ ledger.BatchStore = LedgerTx{}
+
+// ledgerChunk is how many entries one statement writes (with their
+// subtree hashes: about as many again). In SQLite three parameters a row,
+// well under its limit of 32,766; in PostgreSQL the rows are arrays (eight
+// parameters whatever the size), and the chunk only bounds one message.
+// Variables so that tests can make batches of several chunks.
+var (
+	ledgerChunkSQLite   = 1_000
+	ledgerChunkPostgres = 10_000
+)
+
+func (l LedgerTx) ledgerChunk() int {
+	if l.t.dialect == Postgres {
+		return ledgerChunkPostgres
 	}
-	notNext := func() error {
-		size, err := l.Size(ctx)
+	return ledgerChunkSQLite
+}
+
+// AppendBatch implements ledger.BatchStore: the entries, their subtree
+// hashes and the state after them, a few statements per chunk of entries
+// rather than per entry. The size check is inside the first insert
+// (INSERT … SELECT … WHERE the last entry is the one before), not a query
+// of its own. In PostgreSQL a chunk is one statement (data-modifying WITH,
+// rows passed as arrays: one round trip, and the same text whatever the
+// size, so the driver's prepared statement is reused); in SQLite, which
+// runs in the process, up to three. When that is more than one statement,
+// they run in a savepoint, rolled back on error, so a failed batch leaves
+// nothing even in a transaction that goes on.
+func (l LedgerTx) AppendBatch(ctx context.Context, b []ledger.BatchLeaf, border []ledger.Hash) (err error) {
+	if len(b) == 0 {
+		return nil
+	}
+	first := b[0].Entry.Index
+	for i := range b {
+		if b[i].Entry.Index != first+uint64(i) {
+			return fmt.Errorf("ledger append: batch entry %d has index %d, want %d", i, b[i].Entry.Index, first+uint64(i))
+		}
+		if b[i].Data == nil {
+			b[i].Data = b[i].Entry.LeafData()
+		}
+	}
+	l.t.ledgerState = nil // unless all goes well
+	chunk := l.ledgerChunk()
+	if len(b) > chunk || (l.t.dialect == SQLite && len(b) > 1) {
+		if _, err := l.t.exec(ctx, `SAVEPOINT ledger_batch`); err != nil {
+			return fmt.Errorf("ledger append: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				l.t.exec(ctx, `ROLLBACK TO SAVEPOINT ledger_batch`)
+			}
+			if _, rerr := l.t.exec(ctx, `RELEASE SAVEPOINT ledger_batch`); rerr != nil && err == nil {
+				err = fmt.Errorf("ledger append: %w", rerr)
+			}
+		}()
+	}
+	frontier := joinHashes(border)
+	for from := 0; from < len(b); from += chunk {
+		c := b[from:min(len(b), from+chunk)]
+		var state []byte
+		if from+chunk >= len(b) {
+			state = frontier
+		}
+		if l.t.dialect == Postgres {
+			err = l.appendPostgres(ctx, c, state)
+		} else {
+			err = l.appendSQLite(ctx, c, state)
+		}
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("%w: entry %d, size %d", ledger.ErrConflict, e.Index, size)
 	}
-	if l.t.dialect == Postgres {
-		args := []any{idx, e.LeafData(), leaf[:]}
-		var q strings.Builder
-		q.WriteString(`WITH e AS (INSERT INTO ledger_entries (idx, leaf, leaf_hash)
-	SELECT $1::bigint, $2::bytea, $3::bytea WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = $1::bigint - 1
-	RETURNING idx)`)
-		if border != nil {
-			args = append(args, border)
-			q.WriteString(`, s AS (INSERT INTO ledger_state (id, size, frontier) SELECT 1, idx + 1, $4::bytea FROM e
-	ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier RETURNING 1)`)
-		}
-		if len(parents) > 0 {
-			q.WriteString(`, n AS (INSERT INTO ledger_nodes (level, idx, hash) SELECT v.level, v.idx, v.hash FROM e, (VALUES `)
-			for i, n := range parents {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				args = append(args, int(n.ID.Level), int64(n.ID.Index), n.Hash[:])
-				fmt.Fprintf(&q, "($%d::int, $%d::bigint, $%d::bytea)", len(args)-2, len(args)-1, len(args))
-			}
-			q.WriteString(`) AS v(level, idx, hash) RETURNING 1)`)
-		}
-		q.WriteString(` SELECT count(*) FROM e`)
-		var n int
-		if err := l.t.queryRow(ctx, q.String(), args...).Scan(&n); err != nil {
-			return conflict(err)
-		}
-		if n != 1 {
-			return notNext()
-		}
-		return nil
+	l.t.ledgerState = &ledgerState{size: first + uint64(len(b)), frontier: frontier}
+	return nil
+}
+
+// conflict names the error of an insert into ledger_entries.
+func (l LedgerTx) conflict(idx uint64, err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: entry %d: %v", ledger.ErrConflict, idx, err)
 	}
-	res, err := l.t.exec(ctx, `INSERT INTO ledger_entries (idx, leaf, leaf_hash)
-		SELECT $1, $2, $3 WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = $4`,
-		idx, e.LeafData(), leaf[:], idx-1)
+	return fmt.Errorf("ledger append %d: %w", idx, err)
+}
+
+// notNext is the error of an append whose first index is not one past the
+// last entry.
+func (l LedgerTx) notNext(ctx context.Context, idx uint64) error {
+	size, err := l.Size(ctx)
 	if err != nil {
-		return conflict(err)
+		return err
+	}
+	return fmt.Errorf("%w: entry %d, size %d", ledger.ErrConflict, idx, size)
+}
+
+// pgAppend writes a chunk of entries (if the first is one past the last
+// entry), their parents and, when $8 is not null, the state, in one
+// statement.
+const pgAppend = `WITH e AS (INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+	SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])
+	WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ($1::bigint[])[1] - 1
+	RETURNING 1),
+n AS (INSERT INTO ledger_nodes (level, idx, hash)
+	SELECT * FROM unnest($4::int[], $5::bigint[], $6::bytea[]) WHERE EXISTS (SELECT FROM e)),
+s AS (INSERT INTO ledger_state (id, size, frontier)
+	SELECT 1, $7::bigint, $8::bytea WHERE $8::bytea IS NOT NULL AND EXISTS (SELECT FROM e)
+	ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier)
+SELECT count(*) FROM e`
+
+func (l LedgerTx) appendPostgres(ctx context.Context, c []ledger.BatchLeaf, state []byte) error {
+	idx := make([]int64, len(c))
+	leaf := make([][]byte, len(c))
+	hash := make([][]byte, len(c))
+	var nl []int32
+	var ni []int64
+	var nh [][]byte
+	for i := range c {
+		idx[i] = int64(c[i].Entry.Index)
+		leaf[i] = c[i].Data
+		hash[i] = c[i].Hash[:]
+		for _, n := range c[i].Parents {
+			nl = append(nl, int32(n.ID.Level))
+			ni = append(ni, int64(n.ID.Index))
+			nh = append(nh, n.Hash[:])
+		}
+	}
+	if nl == nil { // empty arrays, not NULL
+		nl, ni, nh = []int32{}, []int64{}, [][]byte{}
+	}
+	end := int64(c[len(c)-1].Entry.Index) + 1
+	var n int
+	if err := l.t.queryRow(ctx, pgAppend, idx, leaf, hash, nl, ni, nh, end, state).Scan(&n); err != nil {
+		return l.conflict(c[0].Entry.Index, err)
+	}
+	if n != len(c) {
+		return l.notNext(ctx, c[0].Entry.Index)
+	}
+	return nil
+}
+
+func (l LedgerTx) appendSQLite(ctx context.Context, c []ledger.BatchLeaf, state []byte) error {
+	first := c[0].Entry.Index
+	var res sql.Result
+	var err error
+	if len(c) == 1 { // one act: prepared statements
+		res, err = l.t.exec(ctx, ledgerInsertOne, int64(first), c[0].Data, c[0].Hash[:], int64(first)-1)
+	} else {
+		args := make([]any, 0, 3*len(c)+1)
+		for i := range c {
+			args = append(args, int64(c[i].Entry.Index), c[i].Data, c[i].Hash[:])
+		}
+		args = append(args, int64(first)-1)
+		res, err = l.t.exec(ctx, l.t.multiInsert(`INSERT INTO ledger_entries (idx, leaf, leaf_hash)
+		SELECT column1, column2, column3 FROM (VALUES `, 3, len(c))+
+			`) WHERE COALESCE((SELECT MAX(idx) FROM ledger_entries), -1) = ?`, args...)
+	}
+	if err != nil {
+		return l.conflict(first, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
-	} else if n != 1 {
-		return notNext()
+	} else if n != int64(len(c)) {
+		return l.notNext(ctx, first)
 	}
-	if len(parents) > 0 {
-		var q strings.Builder
-		q.WriteString(`INSERT INTO ledger_nodes (level, idx, hash) VALUES `)
-		args := make([]any, 0, 3*len(parents))
-		for i, n := range parents {
-			if i > 0 {
-				q.WriteString(", ")
-			}
+	var args []any
+	for i := range c {
+		for _, n := range c[i].Parents {
 			args = append(args, int(n.ID.Level), int64(n.ID.Index), n.Hash[:])
-			fmt.Fprintf(&q, "($%d, $%d, $%d)", len(args)-2, len(args)-1, len(args))
-		}
-		if _, err := l.t.exec(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("ledger append %d: nodes: %w", e.Index, err)
 		}
 	}
-	if border != nil {
-		if _, err := l.t.exec(ctx, `INSERT INTO ledger_state (id, size, frontier) VALUES (1, $1, $2)
-			ON CONFLICT (id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier`, idx+1, border); err != nil {
-			return fmt.Errorf("ledger append %d: state: %w", e.Index, err)
+	switch {
+	case len(c) == 1:
+		// One act completes one subtree on average: one prepared insert
+		// each.
+		for i := 0; i < len(args); i += 3 {
+			if _, err := l.t.exec(ctx, ledgerNodeOne, args[i:i+3]...); err != nil {
+				return fmt.Errorf("ledger append %d: nodes: %w", first, err)
+			}
+		}
+	case len(args) > 0:
+		if _, err := l.t.exec(ctx, l.t.multiInsert(`INSERT INTO ledger_nodes (level, idx, hash) VALUES `, 3, len(args)/3), args...); err != nil {
+			return fmt.Errorf("ledger append %d: nodes: %w", first, err)
+		}
+	}
+	if state != nil {
+		end := int64(c[len(c)-1].Entry.Index) + 1
+		if _, err := l.t.exec(ctx, ledgerStateUpsert, end, state); err != nil {
+			return fmt.Errorf("ledger append %d: state: %w", first, err)
 		}
 	}
 	return nil

@@ -54,6 +54,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	keys    seal.KeyWrapper // nil: no master key (nothing may be encrypted yet)
+	// prepared are statements prepared once, when the store is opened
+	// (SQLite only: see prepare).
+	prepared map[string]*sql.Stmt
 }
 
 // Options tune Open.
@@ -96,6 +99,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}
@@ -166,7 +173,36 @@ func openSQLite(path string) (*sql.DB, error) {
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range s.prepared {
+		st.Close()
+	}
+	return s.db.Close()
+}
+
+// preparedSQLite are the statements run for every act, prepared once: in
+// SQLite, which runs in the process, preparing (parsing and planning) a
+// statement costs as much as running it. The driver of PostgreSQL keeps
+// its own cache of prepared statements on each connection.
+var preparedSQLite = []string{ledgerFrontierQuery, ledgerInsertOne, ledgerNodeOne, ledgerStateUpsert}
+
+// prepare prepares preparedSQLite on SQLite's one connection, before any
+// transaction holds it (a statement cannot be prepared on the database
+// while a transaction has its only connection).
+func (s *Store) prepare(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	s.prepared = make(map[string]*sql.Stmt, len(preparedSQLite))
+	for _, q := range preparedSQLite {
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", q, err)
+		}
+		s.prepared[q] = st
+	}
+	return nil
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -188,7 +224,14 @@ type Tx struct {
 	// audit holds the audit entries appended but not yet written, and
 	// where the chain stands once this transaction holds its head
 	// (audit.go).
-	audit auditPending
+	audit    auditPending
+	prepared map[string]*sql.Stmt
+	// ledgerLocked: LockLedger has taken the ledger lock (PostgreSQL).
+	ledgerLocked bool
+	// ledgerState is the ledger's size and border as read under the
+	// ledger lock or written by this transaction's last append (see
+	// LedgerTx.Frontier); nil if not known.
+	ledgerState *ledgerState
 }
 
 // OnCommit registers fn to run once this transaction has committed. It
@@ -230,7 +273,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys}
+	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, prepared: s.prepared}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -282,6 +325,9 @@ func isUniqueViolation(err error) bool {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st, ok := t.prepared[query]; ok {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
@@ -290,6 +336,9 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := t.prepared[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 

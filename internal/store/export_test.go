@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// SetLedgerChunk makes a ledger batch write n entries per statement, on
+// both databases, until the returned function restores the sizes.
+func SetLedgerChunk(n int) (restore func()) {
+	s, p := ledgerChunkSQLite, ledgerChunkPostgres
+	ledgerChunkSQLite, ledgerChunkPostgres = n, n
+	return func() { ledgerChunkSQLite, ledgerChunkPostgres = s, p }
+}
+
+// ExecForTest runs a statement in the transaction (tests that put the
+// tables in a given state).
+func (t *Tx) ExecForTest(ctx context.Context, q string, args ...any) error {
+	_, err := t.exec(ctx, q, args...)
+	return err
+}
+
+// QueryRowForTest runs a query of one row in the transaction.
+func (t *Tx) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.queryRow(ctx, q, args...)
+}
