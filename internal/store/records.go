@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
@@ -41,31 +44,25 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	if err != nil {
 		return err
 	}
-	var recArgs, sensArgs []any
-	nSens := 0
 	for _, r := range recs {
 		r.ID, r.Version = newID(), 1
 		r.CreatedAt, r.UpdatedAt = t.now, t.now
 		r.CreatedBy, r.UpdatedBy = actor.ID, actor.ID
 		r.Deleted = nil
-		dek, wrapped, err := seal.NewDEK(ctx, t.keys, kek, dekAD(r.ID))
-		if err != nil {
-			return err
-		}
-		person, notes, err := sealNotes(dek, r.ID, r.Person)
-		if err != nil {
-			return err
-		}
-		d := derive(r)
-		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, person, jsonOrNil(r.Enquirer),
-			d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest, string(r.Person.Separation.Category),
-			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, kek, wrapped, notes, true)
-		if !r.Sensitive.IsZero() {
-			sealed, err := sealSensitive(dek, r.ID, r.Sensitive)
-			if err != nil {
-				return err
-			}
-			sensArgs = append(sensArgs, r.ID, "{}", sealed)
+	}
+	prep, err := prepareRecords(ctx, t.keys, kek, recs)
+	if err != nil {
+		return err
+	}
+	var recArgs, sensArgs []any
+	nSens := 0
+	for i, r := range recs {
+		p := &prep[i]
+		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, p.person, jsonOrNil(r.Enquirer),
+			p.d.familyFold, p.d.givenFold, string(r.Person.Sex), p.d.birthEarliest, p.d.birthLatest, string(r.Person.Separation.Category),
+			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, kek, p.wrapped, p.notes, true)
+		if p.sensitive != nil {
+			sensArgs = append(sensArgs, r.ID, "{}", p.sensitive)
 			nSens++
 		}
 	}
@@ -101,6 +98,52 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		return fmt.Errorf("insert record visibility: %w", err)
 	}
 	return t.insertNameKeys(ctx, recs)
+}
+
+// preparedRecord is what InsertRecords writes for one record, made ahead:
+// its data key (wrapped), person document, sealed notes and sensitive
+// fields, and the derived columns.
+type preparedRecord struct {
+	wrapped, notes, sensitive []byte
+	person                    string
+	d                         derived
+}
+
+// prepareRecords makes each record's data key and ciphertexts on every
+// core: a fresh key per record and its encryption are a tenth of an
+// import's CPU, while the inserts that follow run on one connection.
+func prepareRecords(ctx context.Context, keys seal.KeyWrapper, kek string, recs []*domain.Record) ([]preparedRecord, error) {
+	prep := make([]preparedRecord, len(recs))
+	errs := make([]error, len(recs))
+	one := func(i int) {
+		r := recs[i]
+		dek, wrapped, err := seal.NewDEK(ctx, keys, kek, dekAD(r.ID))
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		p := &prep[i]
+		p.wrapped, p.d = wrapped, derive(r)
+		if p.person, p.notes, err = sealNotes(dek, r.ID, r.Person); err != nil {
+			errs[i] = err
+			return
+		}
+		if !r.Sensitive.IsZero() {
+			p.sensitive, errs[i] = sealSensitive(dek, r.ID, r.Sensitive)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 1+len(recs)/64)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(recs); i = int(next.Add(1) - 1) {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	return prep, errors.Join(errs...)
 }
 
 // DuplicateError names the external ids that are already taken.
