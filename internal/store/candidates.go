@@ -173,16 +173,7 @@ func (t *Tx) Candidates(ctx context.Context, f CandidateFilter) ([]Candidate, er
 	if err != nil {
 		return nil, fmt.Errorf("list candidates: %w", err)
 	}
-	defer rows.Close()
-	var out []Candidate
-	for rows.Next() {
-		c, err := scanCandidate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanCandidate)
 }
 
 // Candidate returns one candidate.

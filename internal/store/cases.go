@@ -224,16 +224,7 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
-	defer rows.Close()
-	var out []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanCase)
 }
 
 // CaseEvents returns a case's history, oldest first.

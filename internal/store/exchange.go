@@ -146,17 +146,8 @@ func (t *Tx) Lists(ctx context.Context, org string) ([]List, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
 	}
-	var out []List
-	for rows.Next() {
-		l, err := scanList(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanList)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {

@@ -124,16 +124,7 @@ func (t *Tx) KinshipSamples(ctx context.Context, f SampleFilter) ([]KinshipSampl
 	if err != nil {
 		return nil, fmt.Errorf("kinship samples: %w", err)
 	}
-	defer rows.Close()
-	var out []KinshipSample
-	for rows.Next() {
-		s, err := scanSample(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanSample)
 }
 
 // FrequencyTableRow is a stored frequency table's header.
@@ -303,14 +294,5 @@ func (t *Tx) KinshipResults(ctx context.Context, caseID string) ([]KinshipResult
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []KinshipResult
-	for rows.Next() {
-		r, err := scanResult(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanResult)
 }

@@ -577,16 +577,7 @@ func (t *Tx) LedgerKeys(ctx context.Context, purpose string) ([]LedgerKey, error
 	if err != nil {
 		return nil, fmt.Errorf("ledger keys: %w", err)
 	}
-	defer rows.Close()
-	var out []LedgerKey
-	for rows.Next() {
-		k, err := scanLedgerKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanLedgerKey)
 }
 
 // AddCosignature keeps a witness's cosignature line of the checkpoint of

@@ -139,17 +139,8 @@ func (t *Tx) Meetings(ctx context.Context, org string) ([]Meeting, error) {
 	if err != nil {
 		return nil, fmt.Errorf("meetings: %w", err)
 	}
-	var out []Meeting
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanMeeting)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -352,17 +343,8 @@ func (t *Tx) Commitments(ctx context.Context, f CommitmentFilter) ([]Commitment,
 	if err != nil {
 		return nil, fmt.Errorf("commitments: %w", err)
 	}
-	var out []Commitment
-	for rows.Next() {
-		c, err := scanCommitment(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanCommitment)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -548,17 +530,8 @@ func (t *Tx) Operations(ctx context.Context, f OperationFilter) ([]Operation, er
 	if err != nil {
 		return nil, fmt.Errorf("operations: %w", err)
 	}
-	var out []Operation
-	for rows.Next() {
-		o, err := scanOperation(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := scanAll(rows, scanOperation)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {

@@ -64,16 +64,7 @@ func (t *Tx) Orgs(ctx context.Context) ([]domain.Organisation, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.Organisation
-	for rows.Next() {
-		o, err := scanOrg(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanOrg)
 }
 
 // UpdateOrg changes an organisation's name, country and second-factor rule
@@ -179,16 +170,7 @@ func (t *Tx) Users(ctx context.Context, orgID string) ([]domain.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanUser)
 }
 
 // Token is an API token's stored form. The secret itself is never stored.
