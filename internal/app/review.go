@@ -70,6 +70,38 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 	return items, err
 }
 
+// WaitingPairs returns the ids of the proposed pairs involving p's
+// organisation that it has not voted on yet, most probable first (at most
+// MaxPage). It reads no record, so it audits nothing: a page that shows a
+// pair reads it with Candidate, which does.
+func (a *App) WaitingPairs(ctx context.Context, p access.Principal) ([]string, error) {
+	if !p.Can(access.ReviewMatches) {
+		return nil, ErrForbidden
+	}
+	f := store.CandidateFilter{OrgIDs: []string{p.OrgID}, Status: store.CandidateProposed, MinProbability: DefaultReviewThreshold, Limit: MaxPage}
+	if p.OrgKind == domain.OrgMediator {
+		f.SharedWith = p.OrgID
+	}
+	var ids []string
+	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		cands, err := tx.Candidates(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range cands {
+			votes, err := tx.Votes(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if !slices.ContainsFunc(votes, func(v store.Vote) bool { return v.OrgID == p.OrgID }) {
+				ids = append(ids, c.ID)
+			}
+		}
+		return nil
+	})
+	return ids, err
+}
+
 // queueItem fills in a candidate's explanation and the records p may see,
 // returning those records for the audit.
 func (a *App) queueItem(ctx context.Context, tx *store.Tx, p access.Principal, c store.Candidate) (QueueItem, []*domain.Record, error) {

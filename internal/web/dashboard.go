@@ -157,19 +157,19 @@ func (s *Server) dashboard(rq *request) error {
 	}
 	if p.Can(access.ReviewMatches) {
 		d.CanReview = true
-		q, err := s.app.ReviewQueue(ctx, p, store.CandidateFilter{Limit: app.MaxPage})
+		// What waits for this user: pairs their organisation has not
+		// voted on yet; the first few are shown (and read, so audited).
+		ids, err := s.app.WaitingPairs(ctx, p)
 		if err != nil {
 			return err
 		}
-		// What waits for this user: pairs their organisation has not
-		// voted on yet.
-		for _, it := range q {
-			if !votedBy(it, p.OrgID) {
-				d.WaitCount++
-				if len(d.Waiting) < 8 {
-					d.Waiting = append(d.Waiting, it)
-				}
+		d.WaitCount = len(ids)
+		for _, id := range ids[:min(len(ids), 8)] {
+			it, err := s.app.Candidate(ctx, p, id)
+			if err != nil {
+				return err
 			}
+			d.Waiting = append(d.Waiting, it)
 		}
 	}
 	s.render(rq, 200, "dashboard", "nav.dashboard", "", d)

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/app"
@@ -17,23 +18,17 @@ func (s *Server) routeReview() {
 }
 
 // nextWaiting returns the most probable pair the user's organisation has
-// not voted on, other than skip.
+// not voted on, other than skip, and how many such pairs there are.
 func (s *Server) nextWaiting(rq *request, skip string) (string, int, error) {
-	q, err := s.app.ReviewQueue(rq.r.Context(), rq.principal(), store.CandidateFilter{Limit: app.MaxPage})
+	ids, err := s.app.WaitingPairs(rq.r.Context(), rq.principal())
 	if err != nil {
 		return "", 0, err
 	}
-	first, n := "", 0
-	for _, it := range q {
-		if it.ID == skip || votedBy(it, rq.principal().OrgID) {
-			continue
-		}
-		n++
-		if first == "" {
-			first = it.ID
-		}
+	ids = slices.DeleteFunc(ids, func(id string) bool { return id == skip })
+	if len(ids) == 0 {
+		return "", 0, nil
 	}
-	return first, n, nil
+	return ids[0], len(ids), nil
 }
 
 func (s *Server) reviewNext(rq *request) error {
