@@ -51,6 +51,8 @@ type entity struct {
 	patronymicKeyH  uint64
 
 	sex uint8 // 0 unknown, 1 male, 2 female: compared for every candidate
+	// category of the separation (categoryCode), 0 unknown
+	category uint8
 	// dead is read for every posting of every query: it sits beside the
 	// birth date and sex, which scoring reads first, so that the two share
 	// a cache line.
@@ -63,7 +65,7 @@ type entity struct {
 	sepKnown, sepDay bool
 	sepLo, sepHi     int32
 
-	siblings []uint64 // given-name tokens (givenToken) of the siblings listed
+	siblings []uint64 // given-name tokens (givenToken) of the relatives other than parents
 
 	settlements []uint64 // place skeletons of birth place, home and place of separation
 	oblast      uint64   // place skeleton of the oblast's name
@@ -77,6 +79,8 @@ type entity struct {
 	// placeShare is the share of records that name one of the settlements
 	// this one names (their sum): how often a random record agrees on one.
 	placeShare float32
+	// categoryShare is the share of records with this one's category.
+	categoryShare float32
 
 	mother, father relative
 }
@@ -194,6 +198,16 @@ func (p *preparer) fold(s string) uint64 {
 	return h
 }
 
+// categoryCode numbers the separation categories from 1; 0 is none.
+func categoryCode(c domain.Category) uint8 {
+	for i, x := range domain.Categories {
+		if c == x {
+			return uint8(i + 1)
+		}
+	}
+	return 0
+}
+
 func sexCode(s domain.Sex) uint8 {
 	switch s {
 	case domain.SexMale:
@@ -241,7 +255,7 @@ func (p *preparer) prepare(r *domain.Record) entity {
 	}
 	// Clone: a string read from CSV shares memory with its whole row, and
 	// the id is kept for as long as the engine lives.
-	e := entity{id: strings.Clone(id), sex: sexCode(r.Person.Sex)}
+	e := entity{id: strings.Clone(id), sex: sexCode(r.Person.Sex), category: categoryCode(r.Person.Separation.Category)}
 	e.forms, e.settlements = storage(len(r.Person.Names))
 	var family string // the primary family name, for names without one
 	for _, n := range r.Person.Names {
@@ -288,8 +302,10 @@ func (p *preparer) prepare(r *domain.Record) entity {
 		e.sepLo, e.sepHi = epochDay(d.Earliest), epochDay(d.Latest)
 	}
 	for _, rel := range r.Person.Relatives {
-		if rel.Relation != domain.RelationSibling {
-			continue
+		switch rel.Relation {
+		case domain.RelationSibling, domain.RelationOther, domain.RelationGrandparent, domain.RelationAuntUncle:
+		default:
+			continue // parents are fields of their own; a guardian is not family
 		}
 		if given := domain.ParseFullName(rel.Name).Given; given != "" {
 			f := nameForm{givenKey: p.key(given), givenClasses: names.GivenClasses(given)}

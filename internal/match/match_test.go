@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/names"
 	"github.com/reunite-ftr/reunite/internal/synth"
 )
 
@@ -63,6 +64,7 @@ func TestComparisonLevels(t *testing.T) {
 		return with(func(r *domain.Record) { r.Person.BirthDate = domain.MustParseFuzzyDate(d) })
 	}
 	base.Person.Separation.Date = domain.MustParseFuzzyDate("2022-03-10")
+	base.Person.Separation.Category = domain.CategoryFrontline
 	base.Person.Relatives = []domain.Relative{{Relation: domain.RelationSibling, Name: "Дмитро Коваленко"}}
 	sep := func(d string) domain.Record {
 		return with(func(r *domain.Record) { r.Person.Separation.Date = domain.MustParseFuzzyDate(d) })
@@ -87,12 +89,16 @@ func TestComparisonLevels(t *testing.T) {
 		{FieldGiven, name("Oleksandr", "Kovalenko"), "equivalent names"},
 		{FieldGiven, name("Олексанндр", "Коваленко"), "equivalent names"}, // doubled letters collapse
 		{FieldGiven, name("Олесандр", "Коваленко"), "very similar"},
+		{FieldGiven, name("Taas", "Коваленко"), "different"},
+		{FieldGiven, name("Олексанрд", "Коваленко"), "very similar"}, // two swapped
 		{FieldGiven, name("Петро", "Коваленко"), "different"},
 		{FieldGiven, name("", "Коваленко"), "missing"},
 		{FieldFamily, name("Олександр", "Коваленко"), "the same name as written"},
 		{FieldFamily, name("Олександр", "Kovalenko"), "the same name in another script"},
 		{FieldFamily, name("Олександр", "Коваленкo"), "the same name"},
-		{FieldFamily, name("Олександр", "Коваенко"), "very similar"},
+		{FieldFamily, name("Олександр", "Коваенко"), "one slip of the pen"},
+		{FieldFamily, name("Олександр", "Коваленкоус"), "very similar"},
+		{FieldFamily, name("Олександр", "Kovalneko"), "one slip of the pen"},
 		{FieldFamily, name("Олександр", "Шевчук"), "different"},
 		{FieldPatronymic, with(func(r *domain.Record) { r.Person.Names[0].Patronymic = "Андреевич" }), "formed from the same father"},
 		{FieldPatronymic, with(func(r *domain.Record) { r.Person.Names[0].Patronymic = "Петрович" }), "different"},
@@ -125,12 +131,27 @@ func TestComparisonLevels(t *testing.T) {
 		{FieldSeparation, sep("2022-03-30"), "within a month"},
 		{FieldSeparation, sep("2022-03"), "within a month"},
 		{FieldSeparation, sep("2022"), "compatible"},
-		{FieldSeparation, sep("2022-11-02"), "within a year"},
+		{FieldSeparation, sep("2022-11-02"), "within a year"}, // later, but by more than six months
+		{FieldSeparation, sep("2022-08-02"), "later on the child's record"},
+		{FieldSeparation, sep("2022-06"), "later on the child's record"},
+		{FieldSeparation, sep("2021-11-02"), "within a year"}, // earlier
+		{FieldSeparation, sep("2022-01-20"), "within a year"}, // earlier, by more than a month
 		{FieldSeparation, sep("2019-11-02"), "conflicting"},
 		{FieldSeparation, sep(""), "missing"},
-		{FieldSiblings, sibling("Дмитро Коваленко"), "a sibling of the same name"},
-		{FieldSiblings, sibling("Dmitriy"), "a sibling of the same name"},
-		{FieldSiblings, sibling("Олена Коваленко"), "no sibling's name in common"},
+		{FieldSiblings, sibling("Дмитро Коваленко"), "a sibling or other relative of the same name"},
+		{FieldSiblings, sibling("Dmitriy"), "a sibling or other relative of the same name"},
+		{FieldSiblings, sibling("Олена Коваленко"), "no name in common"},
+		// As the interchange format reads a sibling back: "other".
+		{FieldSiblings, with(func(r *domain.Record) {
+			r.Person.Relatives = []domain.Relative{{Relation: domain.RelationOther, Name: "Дмитрий Коваленко"}}
+		}), "a sibling or other relative of the same name"},
+		// Parents and guardians are not compared here.
+		{FieldSiblings, with(func(r *domain.Record) {
+			r.Person.Relatives = []domain.Relative{{Relation: domain.RelationMother, Name: "Дмитро Коваленко"}, {Relation: domain.RelationGuardian, Name: "Дмитро Коваленко"}}
+		}), "missing"},
+		{FieldCategory, with(func(r *domain.Record) { r.Person.Separation.Category = domain.CategoryFrontline }), "the same"},
+		{FieldCategory, with(func(r *domain.Record) { r.Person.Separation.Category = domain.CategoryInstitution }), "different"},
+		{FieldCategory, with(func(r *domain.Record) { r.Person.Separation.Category = "" }), "missing"},
 		{FieldSiblings, sibling(""), "missing"},
 		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexFemale }), "different"},
 		{FieldSex, with(func(r *domain.Record) { r.Person.Sex = domain.SexUnknown }), "missing"},
@@ -173,6 +194,38 @@ func TestComparisonLevels(t *testing.T) {
 	for _, other := range []string{"Артёмовск", "Artemovsk", "Бахмут"} {
 		if got := level(FieldPlace, bakhmut, placed(other, "", "")); got != "the same settlement" {
 			t.Errorf("place Бахмут against %s: %q, want the same settlement", other, got)
+		}
+	}
+}
+
+// TestFamilySlips: keys one slip of the pen apart, where a slip in one
+// letter may change two letters of the key.
+func TestFamilySlips(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Коваленко", "Коваенко", true},     // a letter left out
+		{"Коваленко", "Коваллленко", false}, // doubled letters are one in the key: same key, not a slip
+		{"Лях", "Лх", true},                 // я is ia in the key
+		{"Рябко", "Рбко", true},
+		{"Бояр", "Бор", true},
+		{"Rud", "Rdu", true},            // two swapped
+		{"Настишин", "Натсишин", false}, // тс is read as ц: two sounds changed
+		{"Семченко", "Смченко", true},
+		{"Сосновський", "Сосносвкий", true},
+		{"Шевчук", "Шевчик", true}, // changed
+		{"Шевчук", "Жевчук", true}, // ш and ж are one sound each
+		{"Шевчук", "Шевченко", false},
+		{"Лях", "Лис", false},
+		{"Ковальчук", "Кравчук", false},
+	} {
+		a, b := names.FamilyKey(c.a), names.FamilyKey(c.b)
+		if got := oneSlip(a, b); got != c.want {
+			t.Errorf("oneSlip(%q, %q) (%s, %s) = %v, want %v", a, b, c.a, c.b, got, c.want)
+		}
+		if oneSlip(a, b) != oneSlip(b, a) {
+			t.Errorf("oneSlip(%q, %q) is not symmetric", a, b)
 		}
 	}
 }
@@ -452,5 +505,45 @@ func TestCurveAsEachThreshold(t *testing.T) {
 		if want := evaluateAt(sorted, truth, e.Threshold); e != want {
 			t.Fatalf("at %.4f: %+v, want %+v", e.Threshold, e, want)
 		}
+	}
+}
+
+// TestCategoryTermFrequency: agreeing on a rare circumstance of separation
+// counts for more than agreeing on a common one, and disagreeing counts
+// against the pair.
+func TestCategoryTermFrequency(t *testing.T) {
+	p := newPreparer()
+	rec := func(c domain.Category) entity {
+		r := person("Іван", "", "Шевчук", "male", "2012-03-07")
+		r.Person.Separation.Category = c
+		return p.prepare(&r)
+	}
+	var ents []entity
+	for range 8 {
+		ents = append(ents, rec(domain.CategoryFrontline))
+	}
+	ents = append(ents, rec(domain.CategoryInstitution), rec(domain.CategoryAcrossBorder))
+	tf := countTerms(ents)
+	tf.setShares(ents)
+	var m, u [numFields][]float64
+	for f := range fields {
+		n := len(fields[f].Levels)
+		m[f], u[f] = make([]float64, n), make([]float64, n)
+		for l := range n {
+			m[f][l], u[f][l] = 1/float64(n), 1/float64(n)
+		}
+	}
+	m[FieldCategory] = []float64{0.99, 0.01}
+	u[FieldCategory] = []float64{0.5, 0.5}
+	md := newModel(m, u, 0.001, tf, 0)
+	common, rare := &ents[0], &ents[8]
+	wCommon := md.weight(FieldCategory, compareCategory(common, &ents[1]), common)
+	wRare := md.weight(FieldCategory, compareCategory(rare, rare), rare)
+	wDiff := md.weight(FieldCategory, compareCategory(common, rare), common)
+	if !(wRare > wCommon && wCommon > 0 && wDiff < 0) {
+		t.Errorf("category weights: rare %.2f, common %.2f, different %.2f; want rare > common > 0 > different", wRare, wCommon, wDiff)
+	}
+	if want := math.Log2(0.99 / 0.1); math.Abs(wRare-want) > 1e-6 {
+		t.Errorf("rare category agreeing weighs %.3f, want log2(m/share) = %.3f", wRare, want)
 	}
 }

@@ -34,6 +34,7 @@ type termFreq struct {
 	// given and family names as written (nameForm.givenFold, familyFold) → share
 	givenFold, familyFold map[uint64]float64
 	place                 map[uint64]float64 // settlement (entity.settlements) → share of records naming it
+	category              [8]float64         // separation category (entity.category) → share of records
 	floor                 float64            // the share of a name seen once
 }
 
@@ -59,6 +60,7 @@ func countTerms(sets ...[]entity) termFreq {
 			if p := patronymicToken(&ents[i]); p != 0 {
 				tf.patronymic[p]++
 			}
+			tf.category[ents[i].category&7]++
 			for j, s := range ents[i].settlements {
 				if !slices.Contains(ents[i].settlements[:j], s) {
 					tf.place[s]++
@@ -89,6 +91,9 @@ func countTerms(sets ...[]entity) termFreq {
 		for k, c := range m {
 			m[k] = c / float64(n)
 		}
+	}
+	for k := range tf.category {
+		tf.category[k] /= float64(n)
 	}
 	tf.floor = 1 / float64(n)
 	return tf
@@ -275,6 +280,8 @@ func (md *Model) weight(f Field, l int8, a *entity) float64 {
 			share = a.patronymicShare
 		case FieldPlace:
 			share = float64(a.placeShare)
+		case FieldCategory:
+			share = float64(a.categoryShare)
 		}
 		return math.Log2(md.M[f][l] / math.Max(share, md.freq.floor))
 	}
@@ -297,6 +304,7 @@ func (tf termFreq) setShares(ents []entity) {
 			}
 		}
 		e.placeShare = float32(min(max(place, tf.floor), 1))
+		e.categoryShare = float32(max(tf.category[e.category&7], tf.floor))
 		if len(e.forms) == 0 {
 			continue
 		}
@@ -319,7 +327,7 @@ func (tf termFreq) setShares(ents []entity) {
 
 // order is the order fields are scored in when pruning: cheap and
 // decisive ones first, those that may need Jaro–Winkler last.
-var order = [numFields]Field{FieldBirthDate, FieldSex, FieldPatronymic, FieldGiven, FieldPlace, FieldSeparation, FieldMother, FieldFather, FieldSiblings, FieldFamily}
+var order = [numFields]Field{FieldBirthDate, FieldSex, FieldCategory, FieldPatronymic, FieldGiven, FieldPlace, FieldSeparation, FieldMother, FieldFather, FieldSiblings, FieldFamily}
 
 // pruned scores a pair field by field and gives up (ok false) as soon as
 // even the best levels of the fields left could not lift it to minWeight.

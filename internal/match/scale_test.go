@@ -1,6 +1,7 @@
 package match
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
+	"github.com/reunite-ftr/reunite/internal/interchange"
 	"github.com/reunite-ftr/reunite/internal/synth"
 )
 
@@ -32,9 +34,23 @@ func TestScale(t *testing.T) {
 	}
 	truth := map[string]string{}
 	b := NewBuilder(Options{Seed: 1})
+	b.Grow(n, n)
+	// With REUNITE_SCALE_CSV set, every record goes through the
+	// interchange CSV format first, as in bench match: what the format
+	// cannot carry (distinguishing features, the relation of relatives
+	// other than parents) is lost as it is there.
+	add := func(r domain.Record) error { b.Add(&r); return nil }
+	// With REUNITE_SCALE_SHOW set, the records are kept to show the misses.
+	recs := map[string]domain.Record{}
+	if os.Getenv("REUNITE_SCALE_SHOW") != "" {
+		add = func(r domain.Record) error { b.Add(&r); recs[r.ExternalID] = r; return nil }
+	}
+	if os.Getenv("REUNITE_SCALE_CSV") != "" {
+		add = csvRoundTrip(t, add)
+	}
 	err := synth.Generate(context.Background(), synth.Config{N: n, Seed: 1, Difficulty: synth.DifficultyHard}, synth.SinkFuncs{
-		RequestFunc: func(r domain.Record) error { b.Add(&r); return nil },
-		ChildFunc:   func(r domain.Record) error { b.Add(&r); return nil },
+		RequestFunc: add,
+		ChildFunc:   add,
 		PairFunc:    func(p synth.Pair) error { truth[p.RequestID] = p.ChildID; return nil },
 	})
 	if err != nil {
@@ -88,6 +104,36 @@ func TestScale(t *testing.T) {
 		reqs[en.trained[i].id] = &en.trained[i]
 	}
 	ix := en.index
+	// Oracle m: each level's share among the true pairs (a diagnostic of
+	// EM's estimate; the engine never sees the truth).
+	var oracle [numFields][]float64
+	for f := range fields {
+		oracle[f] = make([]float64, len(fields[f].Levels))
+	}
+	for r, c := range truth {
+		ci, ok := ix.byID[c]
+		if !ok || reqs[r] == nil {
+			continue
+		}
+		v := compareAll(reqs[r], &ix.ents[ci])
+		for f, l := range v {
+			if l != missing {
+				oracle[f][l]++
+			}
+		}
+	}
+	for f := range fields {
+		total := 0.0
+		for _, x := range oracle[f] {
+			total += x
+		}
+		line := ""
+		for l := range oracle[f] {
+			line += fmt.Sprintf(" %d: m %.4f oracle %.4f (u %.5f);", l, en.model.M[f][l], oracle[f][l]/total, en.model.U[f][l])
+		}
+		t.Logf("oracle %-16s present %.3f:%s", fields[f].Name, total/float64(len(truth)), line)
+	}
+	var deficit [12]int
 	counts := map[string]int{}
 	capped := map[string]int{}
 	shown, shownLow := 0, 0
@@ -137,12 +183,18 @@ func TestScale(t *testing.T) {
 		}
 		counts[kind]++
 		if kind == "found, alone below 0.2" {
+			deficit[min(int(logit(0.2)-p.Weight), 11)]++
 			for f, l := range p.levels {
 				lvl[fmt.Sprintf("%s=%d", fields[f].Name, l)]++
 			}
 			if shownLow < 25 {
 				shownLow++
 				t.Logf("low: %s %s w %.1f p %.3f levels %v weights %v", r, c, p.Weight, p.Probability, p.levels, p.weights)
+				if ra, ok := recs[r]; ok {
+					rb := recs[c]
+					t.Logf("    A %+v", ra.Person)
+					t.Logf("    B %+v", rb.Person)
+				}
 			}
 		}
 		if shown < 10 && (kind == "only capped keys" || kind == "found, lost to rivals or cap 5") {
@@ -162,6 +214,32 @@ func TestScale(t *testing.T) {
 		t.Logf("%-32s %d", k, counts[k])
 	}
 	t.Logf("capped rules among only-capped misses: %v", capped)
+	t.Logf("bits short of 0.2 among found-but-low misses (0-1, 1-2, …): %v", deficit)
 	t.Logf("levels among found-but-low misses: %v", lvl)
 	t.Logf("model:\n%s", en.model)
+}
+
+// csvRoundTrip returns add, each record written as an interchange CSV row
+// and read back first.
+func csvRoundTrip(t *testing.T, add func(domain.Record) error) func(domain.Record) error {
+	var buf bytes.Buffer
+	return func(r domain.Record) error {
+		buf.Reset()
+		w := interchange.NewWriter(&buf)
+		if err := w.Write(r); err != nil {
+			return err
+		}
+		if err := w.Flush(); err != nil {
+			return err
+		}
+		rd, err := interchange.NewReader(bytes.NewReader(buf.Bytes()), r.Kind, interchange.Options{})
+		if err != nil {
+			return err
+		}
+		back, _, err := rd.Next()
+		if err != nil {
+			return err
+		}
+		return add(back)
+	}
 }

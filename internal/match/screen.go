@@ -74,6 +74,10 @@ const (
 	scrFatherManyClass
 )
 
+// The separation category (entity.category, up to 7) is kept in the
+// flags' top three bits.
+const scrCategoryShift = 13
+
 // tr16 and tr8 are short hashes of a nonzero value, never 0; 0 stays 0.
 func tr16(x uint64) uint16 {
 	if x == 0 {
@@ -149,7 +153,7 @@ func (t *keyTable) key(id uint32) string {
 
 // makeScreen reduces e to its screen, interning its name keys in keys.
 func makeScreen(e *entity, keys *keyTable) screen {
-	s := screen{birth: e.birthDate, sex: e.sex}
+	s := screen{birth: e.birthDate, sex: e.sex, flags: uint16(e.category&7) << scrCategoryShift}
 	if e.dead {
 		s.flags |= scrDead
 	}
@@ -384,6 +388,7 @@ func (ix *Index) probe(md *Model, a *entity, b *fieldBounds) probe {
 		FieldFather:     !a.father.present(),
 		FieldSeparation: !a.sepKnown,
 		FieldSiblings:   len(a.siblings) == 0,
+		FieldCategory:   a.category == 0,
 	} {
 		if lacks {
 			p.fieldMax[f] = 0
@@ -435,7 +440,7 @@ func (p *probe) given(b *screen, jw bool) levels {
 			ls |= lv(3)
 		}
 		if jw {
-			ls |= lv(jwLevel(fa.f.givenKey, p.keys.key(b.givenKey), 3))
+			ls |= lv(givenKeysLevel(fa.f.givenKey, p.keys.key(b.givenKey)))
 		} else {
 			ls |= lv(3) | lv(4) | lv(5)
 		}
@@ -470,17 +475,9 @@ func (p *probe) family(b *screen, jw bool) levels {
 			continue
 		}
 		if jw {
-			s := jaroWinkler(fa.f.familyKey, p.keys.key(b.familyKey))
-			switch {
-			case s >= 0.92:
-				ls |= lv(familyVerySimilar)
-			case s >= 0.80:
-				ls |= lv(familySimilar)
-			default:
-				ls |= lv(familyDifferent)
-			}
+			ls |= lv(familyKeysLevel(fa.f.familyKey, p.keys.key(b.familyKey)))
 		} else {
-			ls |= lv(familyVerySimilar) | lv(familySimilar) | lv(familyDifferent)
+			ls |= lv(familySlip) | lv(familyVerySimilar) | lv(familySimilar) | lv(familyDifferent)
 		}
 	}
 	if ls == 0 {
@@ -489,7 +486,7 @@ func (p *probe) family(b *screen, jw bool) levels {
 	if p.motherFamilyID != 0 && p.motherFamilyID == b.familyKey || p.fatherFamilyID != 0 && p.fatherFamilyID == b.familyKey {
 		parent = true
 	}
-	if parent && ls&^(lv(0)|lv(1)|lv(2)|lv(3)) != 0 {
+	if parent && ls&^(lv(0)|lv(1)|lv(familySlip)|lv(familyVerySimilar)|lv(familyParent)) != 0 {
 		ls |= lv(familyParent)
 	}
 	return ls
@@ -531,13 +528,24 @@ func (p *probe) sex(b *screen) levels {
 	return lv(1)
 }
 
+func (p *probe) category(b *screen) levels {
+	c := uint8(b.flags >> scrCategoryShift)
+	if p.a.category == 0 || c == 0 {
+		return levelMissing
+	}
+	if p.a.category&7 == c {
+		return lv(0)
+	}
+	return lv(1)
+}
+
 func (p *probe) separation(b *screen) levels {
 	a := p.a
 	if !a.sepKnown || b.flags&scrSepKnown == 0 {
 		return levelMissing
 	}
 	if b.flags&scrSepWide != 0 {
-		return lv(0) | lv(1) | lv(2) | lv(3) | lv(4)
+		return lv(0) | lv(1) | lv(2) | lv(3) | lv(4) | lv(5)
 	}
 	return lv(separationLevel(a.sepDay, a.sepLo, a.sepHi, b.flags&scrSepDay != 0, b.sepLo, b.sepLo+int32(b.sepW)))
 }
@@ -664,6 +672,7 @@ func (p *probe) reject(b *screen, minWeight float64) bool {
 	}
 	if cut(FieldBirthDate, p.birth(b)) ||
 		cut(FieldSex, p.sex(b)) ||
+		cut(FieldCategory, p.category(b)) ||
 		cut(FieldPlace, p.place(b)) ||
 		cut(FieldPatronymic, p.patronymic(b)) ||
 		cut(FieldFather, relativeLevels(&p.father, b.father, b.flags&scrFatherManyClass != 0)) ||
@@ -687,7 +696,7 @@ func (p *probe) reject(b *screen, minWeight float64) bool {
 	}
 	// Jaro–Winkler on the keys, from the key table, where it could tell.
 	const jwGiven = levels(1<<3 | 1<<4 | 1<<5)
-	const jwFamily = levels(1<<familyVerySimilar | 1<<familySimilar | 1<<familyDifferent)
+	const jwFamily = levels(1<<familySlip | 1<<familyVerySimilar | 1<<familySimilar | 1<<familyDifferent)
 	if given&jwGiven != 0 {
 		bound += p.max(FieldGiven, p.given(b, true)) - p.max(FieldGiven, given)
 		if bound < min {

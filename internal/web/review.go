@@ -143,11 +143,14 @@ func fieldValue(r *domain.Record, field string) string {
 	case "siblings":
 		var sib []string
 		for _, rel := range p.Relatives {
-			if rel.Relation == domain.RelationSibling {
+			switch rel.Relation {
+			case domain.RelationSibling, domain.RelationOther, domain.RelationGrandparent, domain.RelationAuntUncle:
 				sib = append(sib, rel.Name)
 			}
 		}
 		return strings.Join(sib, ", ")
+	case "separation_category":
+		return string(p.Separation.Category)
 	}
 	return ""
 }
