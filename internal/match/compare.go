@@ -460,20 +460,21 @@ func compareSeparation(a, b *entity) int8 {
 	if !a.sepKnown || !b.sepKnown {
 		return missing
 	}
-	return separationLevel(a.sepDay, a.sepLo, a.sepHi, b.sepDay, b.sepLo, b.sepHi)
+	return separationLevel(a.request && !b.request, a.sepDay, a.sepLo, a.sepHi, b.sepDay, b.sepLo, b.sepHi)
 }
 
 // separationLevel is the level of two known separation dates, each the
-// range of days [lo, hi] and whether it is known to the day: a the
-// request's (the family's), b the child record's.
+// range of days [lo, hi] and whether it is known to the day. With
+// directed, a is a request's (the family's) and b a child record's.
 //
 // A family dates the separation by when they lost the child; the other
 // side often knows only when it took the child in or registered them, so
 // its date may be weeks or months later, and rarely earlier. "Later by up
 // to six months" is therefore a level of its own, apart from "within a
 // year" either way: for different children one date is as likely to be
-// before the other as after it.
-func separationLevel(aDay bool, aLo, aHi int32, bDay bool, bLo, bHi int32) int8 {
+// before the other as after it. Between two records of one side (Dedupe)
+// neither date is the family's, and the level holds either way.
+func separationLevel(directed, aDay bool, aLo, aHi int32, bDay bool, bLo, bHi int32) int8 {
 	if aDay && bDay && aLo == bLo {
 		return 0
 	}
@@ -488,7 +489,7 @@ func separationLevel(aDay bool, aLo, aHi int32, bDay bool, bLo, bHi int32) int8 
 		return 1
 	case gap == 0:
 		return 2
-	case aHi < bLo && gap <= daysPer6M:
+	case (aHi < bLo || !directed) && gap <= daysPer6M:
 		return 3
 	case gap <= 366:
 		return 4

@@ -53,6 +53,10 @@ type entity struct {
 	sex uint8 // 0 unknown, 1 male, 2 female: compared for every candidate
 	// category of the separation (categoryCode), 0 unknown
 	category uint8
+	// request is true for a tracing request (a family's account), false
+	// for a child record: the separation date is compared with a direction
+	// between the two (separationLevel).
+	request bool
 	// dead is read for every posting of every query: it sits beside the
 	// birth date and sex, which scoring reads first, so that the two share
 	// a cache line.
@@ -255,7 +259,8 @@ func (p *preparer) prepare(r *domain.Record) entity {
 	}
 	// Clone: a string read from CSV shares memory with its whole row, and
 	// the id is kept for as long as the engine lives.
-	e := entity{id: strings.Clone(id), sex: sexCode(r.Person.Sex), category: categoryCode(r.Person.Separation.Category)}
+	e := entity{id: strings.Clone(id), sex: sexCode(r.Person.Sex), category: categoryCode(r.Person.Separation.Category),
+		request: r.Kind == domain.KindRequest}
 	e.forms, e.settlements = storage(len(r.Person.Names))
 	var family string // the primary family name, for names without one
 	for _, n := range r.Person.Names {

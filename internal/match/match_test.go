@@ -43,6 +43,7 @@ func person(given, patronymic, family, sex, birth string) domain.Record {
 func TestComparisonLevels(t *testing.T) {
 	p := newPreparer()
 	level := func(f Field, a, b domain.Record) string {
+		a.Kind, b.Kind = domain.KindRequest, domain.KindChild
 		ea, eb := p.prepare(&a), p.prepare(&b)
 		l := fields[f].compare(&ea, &eb)
 		if l == missing {
@@ -194,6 +195,44 @@ func TestComparisonLevels(t *testing.T) {
 	for _, other := range []string{"Артёмовск", "Artemovsk", "Бахмут"} {
 		if got := level(FieldPlace, bakhmut, placed(other, "", "")); got != "the same settlement" {
 			t.Errorf("place Бахмут against %s: %q, want the same settlement", other, got)
+		}
+	}
+}
+
+// TestSeparationDirection: a child record's separation date up to six
+// months after the request's is its own level; before it, only "within a
+// year". Between two records of one side either way is the same.
+func TestSeparationDirection(t *testing.T) {
+	p := newPreparer()
+	rec := func(kind domain.Kind, sep string) entity {
+		r := person("Іван", "", "Шевчук", "male", "2012-03-07")
+		r.Kind = kind
+		r.Person.Separation.Date = domain.MustParseFuzzyDate(sep)
+		return p.prepare(&r)
+	}
+	const later, year = 3, 4
+	for _, c := range []struct {
+		a, b       domain.Kind
+		sepA, sepB string
+		want       int8
+	}{
+		{domain.KindRequest, domain.KindChild, "2022-03-10", "2022-07-01", later},
+		{domain.KindRequest, domain.KindChild, "2022-07-01", "2022-03-10", year},
+		{domain.KindChild, domain.KindChild, "2022-03-10", "2022-07-01", later},
+		{domain.KindChild, domain.KindChild, "2022-07-01", "2022-03-10", later},
+		{domain.KindRequest, domain.KindRequest, "2022-07-01", "2022-03-10", later},
+		{domain.KindRequest, domain.KindChild, "2022-03-10", "2022-12-01", year},
+	} {
+		a, b := rec(c.a, c.sepA), rec(c.b, c.sepB)
+		if got := compareSeparation(&a, &b); got != c.want {
+			t.Errorf("%s %s against %s %s: level %d, want %d", c.a, c.sepA, c.b, c.sepB, got, c.want)
+		}
+		// The pre-screen finds the same level from the child's screen.
+		keys := newKeyTable()
+		scr := makeScreen(&b, &keys)
+		pr := probe{a: &a}
+		if got := pr.separation(&scr); got != lv(c.want) {
+			t.Errorf("%s %s against %s %s: screen levels %b, want %b", c.a, c.sepA, c.b, c.sepB, got, lv(c.want))
 		}
 	}
 }

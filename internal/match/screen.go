@@ -34,7 +34,7 @@ type screen struct {
 	sepW     uint16 // and its width in days (flag scrSepWide if it does not fit)
 	flags    uint16
 	sex      uint8
-	count    uint8    // settlements (bits 0–1), siblings (bits 2–3: 3 is three or more)
+	count    uint8    // settlements (bits 0–1), siblings (bits 2–3: 3 is three or more), scrCountRequest
 	siblings [2]uint8 // tr8 of the first siblings' tokens
 
 	givenKey   uint32 // id of the given name's key in the index's key table (0: no given name)
@@ -77,6 +77,9 @@ const (
 // The separation category (entity.category, up to 7) is kept in the
 // flags' top three bits.
 const scrCategoryShift = 13
+
+// scrCountRequest is the bit of screen.count set for a request.
+const scrCountRequest = 1 << 4
 
 // tr16 and tr8 are short hashes of a nonzero value, never 0; 0 stays 0.
 func tr16(x uint64) uint16 {
@@ -234,6 +237,9 @@ func makeScreen(e *entity, keys *keyTable) screen {
 		s.siblings[i] = tr8(e.siblings[i])
 	}
 	s.count = uint8(n) | uint8(nsib)<<2
+	if e.request {
+		s.count |= scrCountRequest
+	}
 	return s
 }
 
@@ -547,7 +553,8 @@ func (p *probe) separation(b *screen) levels {
 	if b.flags&scrSepWide != 0 {
 		return lv(0) | lv(1) | lv(2) | lv(3) | lv(4) | lv(5)
 	}
-	return lv(separationLevel(a.sepDay, a.sepLo, a.sepHi, b.flags&scrSepDay != 0, b.sepLo, b.sepLo+int32(b.sepW)))
+	directed := a.request && b.count&scrCountRequest == 0
+	return lv(separationLevel(directed, a.sepDay, a.sepLo, a.sepHi, b.flags&scrSepDay != 0, b.sepLo, b.sepLo+int32(b.sepW)))
 }
 
 func (p *probe) place(b *screen) levels {
