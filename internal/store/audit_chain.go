@@ -149,11 +149,15 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 		args := make([]any, 0, n*cols)
 		seq, head := t.audit.seq, t.audit.head
 		for _, e := range entries[:n] {
-			e.At = t.now
+			if e.At.IsZero() {
+				// Entries a ReadTx gathered keep the time of their
+				// read; the others take the transaction's.
+				e.At = t.now
+			}
 			e.ActorOrg, e.RecordID, e.RecordOrg = canonicalID(e.ActorOrg), canonicalID(e.RecordID), canonicalID(e.RecordOrg)
 			seq++
 			h := AuditHash(head, seq, e)
-			args = append(args, t.now, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
+			args = append(args, e.At, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
 				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, seq, head, h)
 			head = h
 		}

@@ -5,9 +5,14 @@
 // and only the schema (embedded migrations, one set per database) differs.
 // The conformance tests run unchanged against both.
 //
-// Every use of the store is a transaction (Store.InTx): a user action checks
-// access, changes state and writes its audit entry in one unit, so a crash
-// leaves all of it or none.
+// Every use of the store is a transaction. A user action that changes state
+// runs in Store.InTx: it checks access, changes state and writes its audit
+// entry in one unit, so a crash leaves all of it or none. A user action
+// that only reads runs in Store.ReadTx: its reads in a read-only
+// transaction, beside other readers, and its audit entries then written on
+// the chain together with those of the readers beside it, in one write
+// transaction (audit_batch.go); ReadTx returns only once they are
+// committed, so nothing read is shown without its audit.
 package store
 
 import (
@@ -18,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -50,13 +56,21 @@ var (
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
+	// db runs the transactions that write (SQLite: its one connection).
+	db *sql.DB
+	// rdb runs the read-only transactions of ReadTx: on SQLite a pool of
+	// query_only connections to the same file (WAL lets them read beside
+	// the writer), on PostgreSQL db itself.
+	rdb     *sql.DB
 	dialect Dialect
 	now     func() time.Time
 	keys    seal.KeyWrapper // nil: no master key (nothing may be encrypted yet)
 	// prepared are statements prepared once, when the store is opened
 	// (SQLite only: see prepare).
 	prepared map[string]*sql.Stmt
+	// audit gathers the audit entries of read-only transactions into
+	// shared write transactions (audit_batch.go).
+	audit auditBatcher
 }
 
 // Options tune Open.
@@ -79,6 +93,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.audit.s = s
 	var err error
 	if IsPostgres(dsn) {
 		s.dialect = Postgres
@@ -86,39 +101,54 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if err == nil {
 			s.db.SetMaxOpenConns(16)
 			s.db.SetMaxIdleConns(16)
+			s.rdb = s.db
 		}
 	} else {
 		s.dialect = SQLite
-		s.db, err = openSQLite(dsn)
+		s.db, err = openSQLite(dsn, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.prepare(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.checkKeys(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.chainUnchainedAudit(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if _, err := s.syncNameKeys(ctx); err != nil {
-		s.db.Close()
+	if err := s.open(ctx, dsn); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// open brings the database up to date and readies the store.
+func (s *Store) open(ctx context.Context, dsn string) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to %s: %w", Redact(dsn), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if s.rdb == nil {
+		// SQLite's readers, opened once the file is in WAL mode and
+		// migrated (query_only connections cannot do either).
+		var err error
+		if s.rdb, err = openSQLite(dsn, true); err != nil {
+			return err
+		}
+		if err := s.rdb.PingContext(ctx); err != nil {
+			return fmt.Errorf("connect readers to %s: %w", dsn, err)
+		}
+	}
+	if err := s.prepare(ctx); err != nil {
+		return err
+	}
+	if err := s.checkKeys(ctx); err != nil {
+		return err
+	}
+	if err := s.chainUnchainedAudit(ctx); err != nil {
+		return err
+	}
+	if _, err := s.syncNameKeys(ctx); err != nil {
+		return err
+	}
+	return nil
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -138,7 +168,10 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-func openSQLite(path string) (*sql.DB, error) {
+// openSQLite opens the SQLite file at path: for the writer (one connection,
+// every transaction takes the write lock at BEGIN) or, if readers, a pool of
+// read-only connections for ReadTx.
+func openSQLite(path string, readers bool) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
@@ -156,16 +189,33 @@ func openSQLite(path string) (*sql.DB, error) {
 	// A 64 MiB page cache (the default is 2 MiB) keeps a large import's
 	// transaction from spilling pages to the WAL before it commits.
 	q.Add("_pragma", "cache_size(-65536)")
-	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
+	if readers {
+		// Readers: deferred BEGIN (a read takes no write lock) and
+		// query_only, so that a write by mistake in a ReadTx fails
+		// rather than slipping past the writer.
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
-	// SQLite has one writer at a time, and every reunite transaction writes
-	// (reads are audited), so one connection avoids lock waits altogether.
-	db.SetMaxOpenConns(1)
 	db.SetConnMaxLifetime(0)
+	if readers {
+		// As many readers as cores: SQLite runs in the process, so a
+		// reader is a core's work while it runs.
+		n := max(2, runtime.GOMAXPROCS(0))
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		return db, nil
+	}
+	// SQLite has one writer at a time, so one connection for every
+	// transaction that writes avoids lock waits altogether (the audit
+	// entries of reads are gathered into shared transactions: see
+	// audit_batch.go).
+	db.SetMaxOpenConns(1)
 	return db, nil
 }
 
@@ -176,6 +226,9 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) Close() error {
 	for _, st := range s.prepared {
 		st.Close()
+	}
+	if s.rdb != nil && s.rdb != s.db {
+		s.rdb.Close()
 	}
 	return s.db.Close()
 }
@@ -232,6 +285,9 @@ type Tx struct {
 	// ledger lock or written by this transaction's last append (see
 	// LedgerTx.Frontier); nil if not known.
 	ledgerState *ledgerState
+	// readOnly: a ReadTx, whose audit entries are kept for the audit
+	// batcher rather than written in the transaction.
+	readOnly bool
 }
 
 // OnCommit registers fn to run once this transaction has committed. It
@@ -296,6 +352,70 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		fn()
 	}
 	return nil
+}
+
+// ReadTx runs fn in a read-only transaction, for a user action that writes
+// nothing but its audit entries. Its reads run beside other readers (on
+// SQLite, on a connection of its own while the writer writes; the
+// database refuses any write fn attempts). The audit entries fn appends are
+// stamped with the transaction's time and, once it has ended, written on
+// the chain in one write transaction shared with the entries of other
+// ReadTx that end meanwhile (auditBatcher). ReadTx returns nil only once
+// they are committed: if the audit cannot be written, ReadTx fails, and
+// what was read must not be shown. Like InTx, it retries fn when the read
+// failed only because of concurrent access, so fn must not have effects
+// outside the transaction; the functions given to Tx.OnCommit run once
+// the audit entries are committed.
+func (s *Store) ReadTx(ctx context.Context, fn func(*Tx) error) error {
+	var t *Tx
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		t, err = s.readTx(ctx, fn)
+		if !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	if len(t.audit.entries) > 0 {
+		if err := s.audit.commit(ctx, t.audit.entries); err != nil {
+			return err
+		}
+	}
+	for _, fn := range t.onCommit {
+		fn()
+	}
+	return nil
+}
+
+func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err error) {
+	sqlTx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin read transaction: %w", err)
+	}
+	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	if err = fn(t); err != nil {
+		return nil, err
+	}
+	// Ends the snapshot; nothing was written.
+	if err = sqlTx.Commit(); err != nil {
+		return nil, fmt.Errorf("end read transaction: %w", err)
+	}
+	for i := range t.audit.entries {
+		t.audit.entries[i].At = t.now
+	}
+	return t, nil
 }
 
 func retryable(err error) bool {
