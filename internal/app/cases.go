@@ -248,7 +248,7 @@ func (a *App) Cases(ctx context.Context, p access.Principal, state, turned18 str
 		return nil, ErrForbidden
 	}
 	var cs []store.Case
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		if cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state, Turned18: turned18}); err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func (a *App) Case(ctx context.Context, p access.Principal, id string) (CaseView
 		return CaseView{}, ErrForbidden
 	}
 	var cv CaseView
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		c, err := partyCase(ctx, tx, p, id)
 		if err != nil {
 			return err

@@ -97,7 +97,7 @@ func (a *App) Record(ctx context.Context, p access.Principal, kind domain.Kind, 
 		return domain.Record{}, ErrForbidden
 	}
 	var r domain.Record
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		r, err = loadVisible(ctx, tx, p, kind, id, true)
 		if err != nil {
 			return err
@@ -169,7 +169,7 @@ func (a *App) Revisions(ctx context.Context, p access.Principal, kind domain.Kin
 		return nil, ErrForbidden
 	}
 	var revs []store.Revision
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cur, err := loadVisible(ctx, tx, p, kind, id, false)
 		if err != nil {
 			return err
@@ -279,7 +279,7 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 	f.SharedWith = p.OrgID
 	var recs []domain.Record
 	more, last := false, ""
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		if recs, err = tx.Records(ctx, f); err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		f.Limit = 50
 	}
 	var items []QueueItem
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cands, err := tx.Candidates(ctx, f)
 		if err != nil {
 			return err
@@ -83,7 +83,7 @@ func (a *App) WaitingPairs(ctx context.Context, p access.Principal) ([]string, e
 		f.SharedWith = p.OrgID
 	}
 	var ids []string
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cands, err := tx.Candidates(ctx, f)
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 		return QueueItem{}, ErrForbidden
 	}
 	var item QueueItem
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		c, err := readableCandidate(ctx, tx, p, id)
 		if err != nil {
 			return err
