@@ -36,3 +36,14 @@ func (s *Store) AuditQueued() int {
 	defer s.audit.mu.Unlock()
 	return len(s.audit.queue)
 }
+
+// SetFamilyPlanMost sets how many records with a family name prefix a page
+// may read through the family name index, until restore.
+func SetFamilyPlanMost(n int) (restore func()) {
+	old := familyPlanMost
+	familyPlanMost = n
+	return func() { familyPlanMost = old }
+}
+
+// FamilyRange exposes familyRange.
+func FamilyRange(prefix string) (lo, hi string) { return familyRange(prefix) }
