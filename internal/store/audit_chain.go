@@ -133,8 +133,24 @@ func (t *Tx) holdAuditHead(ctx context.Context) error {
 	return nil
 }
 
-// flushAudit writes the waiting entries on the chain: one multi-row insert
-// per MaxBatch entries and the new head, in the transaction.
+// auditChunks are the numbers of rows one insert of audit rows carries:
+// a few fixed sizes, so that the statements' texts repeat and stay prepared
+// (SQLite's statement cache, PostgreSQL's driver's), the largest at most
+// MaxBatch; 50 is a page of records.
+var auditChunks = []int{250, 50, 10, 1}
+
+// auditChunk is the size of the next insert for n waiting entries.
+func auditChunk(n int) int {
+	for _, c := range auditChunks {
+		if n >= c {
+			return c
+		}
+	}
+	return n
+}
+
+// flushAudit writes the waiting entries on the chain: multi-row inserts of
+// auditChunks rows and the new head, in the transaction.
 func (t *Tx) flushAudit(ctx context.Context) error {
 	if len(t.audit.entries) == 0 {
 		return nil
@@ -144,7 +160,7 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 	}
 	entries := t.audit.entries
 	for len(entries) > 0 {
-		n := min(len(entries), MaxBatch)
+		n := auditChunk(len(entries))
 		const cols = 12
 		args := make([]any, 0, n*cols)
 		seq, head := t.audit.seq, t.audit.head

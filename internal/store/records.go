@@ -661,7 +661,8 @@ func (f RecordFilter) from() (from, order string) {
 // sensitive fields.
 func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, error) {
 	var out []domain.Record
-	err := t.EachRecord(ctx, f, func(r domain.Record) error {
+	// Prepared: nothing runs while the rows are read but scanRecord.
+	err := t.eachRecord(ctx, f, true, func(r domain.Record) error {
 		out = append(out, r)
 		return nil
 	})
@@ -672,6 +673,12 @@ func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, erro
 // without sensitive fields. It serves exports and index builds that must not
 // hold a million records in memory.
 func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Record) error) error {
+	return t.eachRecord(ctx, f, false, fn)
+}
+
+// eachRecord is EachRecord, its query through the statement cache if
+// prepared (only when fn runs no query: see stmtCache).
+func (t *Tx) eachRecord(ctx context.Context, f RecordFilter, prepared bool, fn func(domain.Record) error) error {
 	if f.After != "" && !validID(f.After) {
 		return fmt.Errorf("cursor %q: %w", f.After, ErrNotFound)
 	}
@@ -680,7 +687,11 @@ func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Reco
 		return err
 	}
 	q, args := f.listQuery(t.dialect)
-	rows, err := t.query(ctx, q, args...)
+	query := t.query
+	if prepared {
+		query = t.queryPrepared
+	}
+	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list records: %w", err)
 	}

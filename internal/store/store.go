@@ -65,9 +65,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	keys    seal.KeyWrapper // nil: no master key (nothing may be encrypted yet)
-	// prepared are statements prepared once, when the store is opened
-	// (SQLite only: see prepare).
-	prepared map[string]*sql.Stmt
+	// stmts and rstmts keep statements prepared on SQLite's writer and
+	// readers (stmtcache.go); nil on PostgreSQL.
+	stmts, rstmts *stmtCache
 	// audit gathers the audit entries of read-only transactions into
 	// shared write transactions (audit_batch.go).
 	audit auditBatcher
@@ -189,6 +189,17 @@ func openSQLite(path string, readers bool) (*sql.DB, error) {
 	// A 64 MiB page cache (the default is 2 MiB) keeps a large import's
 	// transaction from spilling pages to the WAL before it commits.
 	q.Add("_pragma", "cache_size(-65536)")
+	// Statement journals (kept while a statement that may fail midway,
+	// such as a multi-row insert, runs in a transaction) and temporary
+	// b-trees in memory rather than in temporary files: they never outlive
+	// the statement, and a file cost a write system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// Pages of the database file read through a memory map rather than a
+	// read system call each: a reader's page cache is emptied whenever
+	// another connection has committed (WAL), which the audit trail makes
+	// every few milliseconds, so readers read the same pages again and
+	// again. (Pages still in the WAL are read from it.)
+	q.Add("_pragma", "mmap_size(1073741824)")
 	q.Set("_time_format", "sqlite")
 	if readers {
 		// Readers: deferred BEGIN (a read takes no write lock) and
@@ -224,9 +235,8 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	for _, st := range s.prepared {
-		st.Close()
-	}
+	s.stmts.close()
+	s.rstmts.close()
 	if s.rdb != nil && s.rdb != s.db {
 		s.rdb.Close()
 	}
@@ -239,20 +249,19 @@ func (s *Store) Close() error {
 // its own cache of prepared statements on each connection.
 var preparedSQLite = []string{ledgerFrontierQuery, ledgerInsertOne, ledgerNodeOne, ledgerStateUpsert}
 
-// prepare prepares preparedSQLite on SQLite's one connection, before any
-// transaction holds it (a statement cannot be prepared on the database
-// while a transaction has its only connection).
+// prepare readies SQLite's statement caches and prepares preparedSQLite on
+// the writer's one connection, before any transaction holds it (a
+// statement cannot be prepared on the database while a transaction has its
+// only connection).
 func (s *Store) prepare(ctx context.Context) error {
 	if s.dialect != SQLite {
 		return nil
 	}
-	s.prepared = make(map[string]*sql.Stmt, len(preparedSQLite))
+	s.stmts, s.rstmts = newStmtCache(s.db), newStmtCache(s.rdb)
 	for _, q := range preparedSQLite {
-		st, err := s.db.PrepareContext(ctx, q)
-		if err != nil {
+		if err := s.stmts.add(ctx, q); err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
 		}
-		s.prepared[q] = st
 	}
 	return nil
 }
@@ -277,8 +286,10 @@ type Tx struct {
 	// audit holds the audit entries appended but not yet written, and
 	// where the chain stands once this transaction holds its head
 	// (audit.go).
-	audit    auditPending
-	prepared map[string]*sql.Stmt
+	audit auditPending
+	// stmts are the prepared statements of the transaction's pool
+	// (SQLite), nil on PostgreSQL.
+	stmts *stmtCache
 	// ledgerLocked: LockLedger has taken the ledger lock (PostgreSQL).
 	ledgerLocked bool
 	// ledgerState is the ledger's size and border as read under the
@@ -329,7 +340,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, prepared: s.prepared}
+	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -395,7 +406,7 @@ func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err erro
 	if err != nil {
 		return nil, fmt.Errorf("begin read transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true}
+	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -445,7 +456,7 @@ func isUniqueViolation(err error) bool {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st, ok := t.prepared[query]; ok {
+	if st := t.stmts.get(query); st != nil {
 		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
@@ -455,8 +466,18 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
+// queryPrepared is query through the statement cache, for a caller that
+// runs no other statement of the same text while the rows are open (see
+// stmtCache).
+func (t *Tx) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st, ok := t.prepared[query]; ok {
+	if st := t.stmts.get(query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
