@@ -107,16 +107,12 @@ func auditOf(p access.Principal, action, outcome string, r *domain.Record) store
 func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {
 	var p access.Principal
 	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
-		tok, u, err := tx.TokenByHash(ctx, auth.HashToken(token))
+		tok, u, org, err := tx.TokenPrincipal(ctx, auth.HashToken(token))
 		if err != nil {
 			return err
 		}
 		if !tok.RevokedAt.IsZero() || (!tok.ExpiresAt.IsZero() && !tx.Now().Before(tok.ExpiresAt)) || u.Disabled {
 			return ErrUnauthenticated
-		}
-		org, err := tx.Org(ctx, u.OrgID)
-		if err != nil {
-			return err
 		}
 		scopes, ok := access.ParseScopes(tok.Scopes)
 		if !ok {
