@@ -500,9 +500,14 @@ type RecordFilter struct {
 var familyPlanMost = 1000
 
 // familyRange is the range of folded family names that start with the
-// folded prefix: lo ≤ name < hi (hi "" when there is no upper bound). It is
-// a superset of what the LIKE condition keeps, which stays as the exact
-// test; the range lets the database read the names through their index.
+// folded prefix: lo ≤ name < hi, where hi is lo with its last character the
+// next one (hi "" when there is none: then the range has no end and a LIKE
+// condition is the exact test). Names compare as their bytes (SQLite's
+// BINARY, PostgreSQL's collation "C"), which for UTF-8 is the order of
+// their characters, so a name is in the range exactly when it starts with
+// lo. Folded names are lower case (derive), as lo is, so this is what LIKE
+// found (case-insensitive for ASCII only), and the database reads the
+// names through their index instead of testing every record.
 func familyRange(prefix string) (lo, hi string) {
 	lo = strings.ToLower(domain.Clean(prefix))
 	if lo == "" {
@@ -614,13 +619,18 @@ func (f RecordFilter) where(d Dialect) (string, []any) {
 		conds = append(conds, "r.category = "+arg(string(f.Category)))
 	}
 	if f.FamilyPrefix != "" {
-		if lo, hi := familyRange(f.FamilyPrefix); lo != "" {
+		// Folded names that start with the folded prefix: when the
+		// range has both ends, exactly the names in it (see
+		// familyRange); else the range's start, and LIKE.
+		lo, hi := familyRange(f.FamilyPrefix)
+		if lo != "" {
 			conds = append(conds, familyCmp(d, ">=", arg(lo)))
-			if hi != "" {
-				conds = append(conds, familyCmp(d, "<", arg(hi)))
-			}
 		}
-		conds = append(conds, `r.family_fold LIKE `+arg(likePrefix(f.FamilyPrefix))+` ESCAPE '\'`)
+		if hi != "" {
+			conds = append(conds, familyCmp(d, "<", arg(hi)))
+		} else {
+			conds = append(conds, `r.family_fold LIKE `+arg(likePrefix(f.FamilyPrefix))+` ESCAPE '\'`)
+		}
 	}
 	if f.GivenPrefix != "" {
 		conds = append(conds, `r.given_fold LIKE `+arg(likePrefix(f.GivenPrefix))+` ESCAPE '\'`)
