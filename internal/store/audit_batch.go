@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // Group commit of the audit entries of reads.
@@ -41,6 +42,20 @@ type auditBatcher struct {
 	// beforeWrite, if set (by tests), runs in each batch's transaction
 	// before the entries are written; an error fails the batch.
 	beforeWrite func(entries int) error
+	stats       AuditBatchStats // under mu
+}
+
+// AuditBatchStats counts the audit batches written since the store opened.
+type AuditBatchStats struct {
+	Batches, Readers, Entries int64
+	Writing                   time.Duration // in the batches' transactions, all told
+}
+
+// AuditBatchStats returns what the audit batcher has written so far.
+func (s *Store) AuditBatchStats() AuditBatchStats {
+	s.audit.mu.Lock()
+	defer s.audit.mu.Unlock()
+	return s.audit.stats
 }
 
 // auditWait is one reader's entries and where it learns their fate.
@@ -76,7 +91,9 @@ func (b *auditBatcher) commit(ctx context.Context, entries []AuditEntry) error {
 
 	// The batch is written for every reader in it, so it does not end
 	// with the leader's request.
+	start := time.Now()
 	err := b.write(context.WithoutCancel(ctx), batch)
+	took := time.Since(start)
 	for _, x := range batch {
 		if x != w {
 			x.done <- err
@@ -84,6 +101,12 @@ func (b *auditBatcher) commit(ctx context.Context, entries []AuditEntry) error {
 	}
 
 	b.mu.Lock()
+	b.stats.Batches++
+	b.stats.Readers += int64(len(batch))
+	for _, x := range batch {
+		b.stats.Entries += int64(len(x.entries))
+	}
+	b.stats.Writing += took
 	if len(b.queue) > 0 {
 		next := b.queue[0]
 		b.mu.Unlock()
