@@ -71,6 +71,8 @@ type Store struct {
 	// audit gathers the audit entries of read-only transactions into
 	// shared write transactions (audit_batch.go).
 	audit auditBatcher
+	// ckpt checkpoints SQLite's WAL beside the writer (checkpoint.go).
+	ckpt *checkpointer
 }
 
 // Options tune Open.
@@ -145,6 +147,11 @@ func (s *Store) open(ctx context.Context, dsn string) error {
 		if err := s.rdb.PingContext(ctx); err != nil {
 			return fmt.Errorf("connect readers to %s: %w", dsn, err)
 		}
+		ck, err := openSQLite(dsn, false)
+		if err != nil {
+			return err
+		}
+		s.ckpt = startCheckpointer(ck)
 	}
 	if err := s.prepare(ctx); err != nil {
 		return err
@@ -210,6 +217,10 @@ func openSQLite(path string, readers bool) (*sql.DB, error) {
 	// every few milliseconds, so readers read the same pages again and
 	// again. (Pages still in the WAL are read from it.)
 	q.Add("_pragma", "mmap_size(1073741824)")
+	// The store checkpoints the WAL itself, beside the writer
+	// (checkpoint.go); the writer's own automatic checkpoint is the
+	// backstop.
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	q.Set("_time_format", "sqlite")
 	if readers {
 		// Readers: deferred BEGIN (a read takes no write lock) and
@@ -245,6 +256,7 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	s.stmts.close()
 	s.rstmts.close()
 	if s.rdb != nil && s.rdb != s.db {
