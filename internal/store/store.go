@@ -58,9 +58,9 @@ var (
 type Store struct {
 	// db runs the transactions that write (SQLite: its one connection).
 	db *sql.DB
-	// rdb runs the read-only transactions of ReadTx: on SQLite a pool of
-	// query_only connections to the same file (WAL lets them read beside
-	// the writer), on PostgreSQL db itself.
+	// rdb runs the reads of ReadTx: on SQLite a pool of query_only
+	// connections to the same file (WAL lets them read beside the
+	// writer), on PostgreSQL a pool whose sessions are read-only.
 	rdb     *sql.DB
 	dialect Dialect
 	now     func() time.Time
@@ -491,7 +491,8 @@ func (s *Store) readConn(ctx context.Context, fn func(*Tx) error) (*Tx, error) {
 func readOnlyDSN(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
-		return "", fmt.Errorf("database URL: %w", err)
+		// Not the parser's message: it quotes the URL, password and all.
+		return "", errors.New("the PostgreSQL URL cannot be parsed")
 	}
 	q := u.Query()
 	q.Set("default_transaction_read_only", "on")
