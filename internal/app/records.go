@@ -104,7 +104,11 @@ func (a *App) Record(ctx context.Context, p access.Principal, kind domain.Kind, 
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionRead, store.OutcomeOK, &r))
 	})
-	return r, a.finish(ctx, p, ActionRead, err)
+	if err != nil {
+		// Nothing read is handed out without its audit.
+		return domain.Record{}, a.finish(ctx, p, ActionRead, err)
+	}
+	return r, nil
 }
 
 // UpdateRecord replaces a record's description if r.Version is current.
@@ -185,7 +189,10 @@ func (a *App) Revisions(ctx context.Context, p access.Principal, kind domain.Kin
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionRevisions, store.OutcomeOK, &cur))
 	})
-	return revs, a.finish(ctx, p, ActionRevisions, err)
+	if err != nil {
+		return nil, a.finish(ctx, p, ActionRevisions, err)
+	}
+	return revs, nil
 }
 
 // scopeOwners limits f to the owners whose records p may see. f.OrgIDs, if

@@ -67,7 +67,10 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		}
 		return tx.AppendAudit(ctx, audit...)
 	})
-	return items, err
+	if err != nil {
+		return nil, err // nothing read is handed out without its audit
+	}
+	return items, nil
 }
 
 // WaitingPairs returns the ids of the proposed pairs involving p's
@@ -164,7 +167,10 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 	if errors.Is(err, store.ErrNotFound) {
 		a.denyQuietly(ctx, p, "match.read", "candidate "+id)
 	}
-	return item, err
+	if err != nil {
+		return QueueItem{}, err
+	}
+	return item, nil
 }
 
 // readableCandidate reads a candidate p's organisation owns a side of, or,
