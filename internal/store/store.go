@@ -101,16 +101,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.dialect = Postgres
 		s.db, err = sql.Open("pgx", dsn)
 		if err == nil {
-			s.db.SetMaxOpenConns(16)
-			s.db.SetMaxIdleConns(16)
+			// 16 connections in all, as before there were two pools:
+			// writers pass one at a time through the audit chain's
+			// head anyway, so most go to the readers.
+			s.db.SetMaxOpenConns(pgWriters)
+			s.db.SetMaxIdleConns(pgWriters)
 			// Readers (ReadTx): a pool whose sessions are read-only.
 			var ro string
 			if ro, err = readOnlyDSN(dsn); err == nil {
 				s.rdb, err = sql.Open("pgx", ro)
 			}
 			if err == nil {
-				s.rdb.SetMaxOpenConns(16)
-				s.rdb.SetMaxIdleConns(16)
+				s.rdb.SetMaxOpenConns(pgReaders)
+				s.rdb.SetMaxIdleConns(pgReaders)
 			} else {
 				s.db.Close()
 			}
@@ -167,6 +170,10 @@ func (s *Store) open(ctx context.Context, dsn string) error {
 	}
 	return nil
 }
+
+// The connections a store opens to PostgreSQL at most: for transactions
+// that write, and for ReadTx.
+const pgWriters, pgReaders = 6, 10
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
