@@ -1,7 +1,11 @@
 // Package app holds reunite's use cases: one method per user action. Each
-// runs in one transaction that checks access, changes state and writes the
-// audit entry, so that a crash leaves all of it or none, and no path (API,
-// command line, web) can skip a step.
+// that changes state runs in one transaction that checks access, changes
+// state and writes the audit entry, so that a crash leaves all of it or
+// none, and no path (API, command line, web) can skip a step. Each that
+// only reads (a record, a page of records, the review queue, cases) runs in
+// a store.ReadTx: it reads beside other readers, and returns only once its
+// audit entries are committed, gathered with other readers' into one write
+// transaction.
 package app
 
 import (
@@ -102,17 +106,13 @@ func auditOf(p access.Principal, action, outcome string, r *domain.Record) store
 // Authenticate returns the principal an API token stands for.
 func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {
 	var p access.Principal
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		tok, u, err := tx.TokenByHash(ctx, auth.HashToken(token))
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
+		tok, u, org, err := tx.TokenPrincipal(ctx, auth.HashToken(token))
 		if err != nil {
 			return err
 		}
 		if !tok.RevokedAt.IsZero() || (!tok.ExpiresAt.IsZero() && !tx.Now().Before(tok.ExpiresAt)) || u.Disabled {
 			return ErrUnauthenticated
-		}
-		org, err := tx.Org(ctx, u.OrgID)
-		if err != nil {
-			return err
 		}
 		scopes, ok := access.ParseScopes(tok.Scopes)
 		if !ok {

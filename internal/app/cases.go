@@ -248,7 +248,7 @@ func (a *App) Cases(ctx context.Context, p access.Principal, state, turned18 str
 		return nil, ErrForbidden
 	}
 	var cs []store.Case
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		if cs, err = tx.Cases(ctx, store.CaseFilter{PartyOf: p.OrgID, State: state, Turned18: turned18}); err != nil {
 			return err
 		}
@@ -257,7 +257,10 @@ func (a *App) Cases(ctx context.Context, p access.Principal, state, turned18 str
 		return tx.AppendAudit(ctx, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: ActionCaseList, Outcome: store.OutcomeOK,
 			Detail: fmt.Sprintf("%d cases (filtered by state: %t, by turned 18: %t)", len(cs), state != "", turned18 != "")})
 	})
-	return cs, err
+	if err != nil {
+		return nil, err // nothing read is handed out without its audit
+	}
+	return cs, nil
 }
 
 // Case returns one case with its history and both records as p may see
@@ -268,7 +271,7 @@ func (a *App) Case(ctx context.Context, p access.Principal, id string) (CaseView
 		return CaseView{}, ErrForbidden
 	}
 	var cv CaseView
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		c, err := partyCase(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -315,7 +318,10 @@ func (a *App) Case(ctx context.Context, p access.Principal, id string) (CaseView
 	if errors.Is(err, store.ErrNotFound) {
 		a.denyQuietly(ctx, p, ActionCaseRead, "case "+id)
 	}
-	return cv, err
+	if err != nil {
+		return CaseView{}, err
+	}
+	return cv, nil
 }
 
 // rolesOf are the roles a principal acts with in a case: the operator on the

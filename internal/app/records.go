@@ -97,14 +97,18 @@ func (a *App) Record(ctx context.Context, p access.Principal, kind domain.Kind, 
 		return domain.Record{}, ErrForbidden
 	}
 	var r domain.Record
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		r, err = loadVisible(ctx, tx, p, kind, id, true)
 		if err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionRead, store.OutcomeOK, &r))
 	})
-	return r, a.finish(ctx, p, ActionRead, err)
+	if err != nil {
+		// Nothing read is handed out without its audit.
+		return domain.Record{}, a.finish(ctx, p, ActionRead, err)
+	}
+	return r, nil
 }
 
 // UpdateRecord replaces a record's description if r.Version is current.
@@ -169,7 +173,7 @@ func (a *App) Revisions(ctx context.Context, p access.Principal, kind domain.Kin
 		return nil, ErrForbidden
 	}
 	var revs []store.Revision
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cur, err := loadVisible(ctx, tx, p, kind, id, false)
 		if err != nil {
 			return err
@@ -185,7 +189,10 @@ func (a *App) Revisions(ctx context.Context, p access.Principal, kind domain.Kin
 		}
 		return tx.AppendAudit(ctx, auditOf(p, ActionRevisions, store.OutcomeOK, &cur))
 	})
-	return revs, a.finish(ctx, p, ActionRevisions, err)
+	if err != nil {
+		return nil, a.finish(ctx, p, ActionRevisions, err)
+	}
+	return revs, nil
 }
 
 // scopeOwners limits f to the owners whose records p may see. f.OrgIDs, if
@@ -279,7 +286,7 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 	f.SharedWith = p.OrgID
 	var recs []domain.Record
 	more, last := false, ""
-	err := a.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) (err error) {
 		if recs, err = tx.Records(ctx, f); err != nil {
 			return err
 		}

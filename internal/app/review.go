@@ -47,7 +47,7 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		f.Limit = 50
 	}
 	var items []QueueItem
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cands, err := tx.Candidates(ctx, f)
 		if err != nil {
 			return err
@@ -67,7 +67,10 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		}
 		return tx.AppendAudit(ctx, audit...)
 	})
-	return items, err
+	if err != nil {
+		return nil, err // nothing read is handed out without its audit
+	}
+	return items, nil
 }
 
 // WaitingPairs returns the ids of the proposed pairs involving p's
@@ -83,7 +86,7 @@ func (a *App) WaitingPairs(ctx context.Context, p access.Principal) ([]string, e
 		f.SharedWith = p.OrgID
 	}
 	var ids []string
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		cands, err := tx.Candidates(ctx, f)
 		if err != nil {
 			return err
@@ -145,7 +148,7 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 		return QueueItem{}, ErrForbidden
 	}
 	var item QueueItem
-	err := a.store.InTx(ctx, func(tx *store.Tx) error {
+	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
 		c, err := readableCandidate(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -164,7 +167,10 @@ func (a *App) Candidate(ctx context.Context, p access.Principal, id string) (Que
 	if errors.Is(err, store.ErrNotFound) {
 		a.denyQuietly(ctx, p, "match.read", "candidate "+id)
 	}
-	return item, err
+	if err != nil {
+		return QueueItem{}, err
+	}
+	return item, nil
 }
 
 // readableCandidate reads a candidate p's organisation owns a side of, or,

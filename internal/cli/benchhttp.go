@@ -240,6 +240,7 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 	}
 
 	// Load.
+	auditBefore := a.Store().AuditBatchStats()
 	var sent atomic.Int64
 	deadline := time.Now().Add(b.duration)
 	samples := make([][]benchSample, len(users))
@@ -355,6 +356,13 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 		ds := perKind[k]
 		slices.Sort(ds)
 		fmt.Fprintf(e.out, "  %-14s %7d   p50 %6.1f ms   p95 %6.1f ms   p99 %6.1f ms\n", m.name, len(ds), pct(ds, .50), pct(ds, .95), pct(ds, .99))
+	}
+	if target == nil {
+		ab := a.Store().AuditBatchStats()
+		n := max(1, ab.Batches-auditBefore.Batches)
+		fmt.Fprintf(e.out, "  audit of reads: %d batches, %.1f requests and %.0f rows a batch, %.2f ms writing a batch\n",
+			ab.Batches-auditBefore.Batches, float64(ab.Readers-auditBefore.Readers)/float64(n),
+			float64(ab.Entries-auditBefore.Entries)/float64(n), ms(ab.Writing-auditBefore.Writing)/float64(n))
 	}
 	if errs > 0 {
 		return fmt.Errorf("%d requests failed; the first: %v", errs, firstErr.Load())

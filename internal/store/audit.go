@@ -50,9 +50,12 @@ type AuditEntry struct {
 // transactions wait for it at their own commits. (On SQLite every writer
 // waits for it anyway.) Chaining such rows at commit instead would shorten
 // that wait, at the cost of a second pass over them.
+//
+// In a ReadTx the entries are only kept: ReadTx hands them to the audit
+// batcher once the reads are done.
 func (t *Tx) AppendAudit(ctx context.Context, entries ...AuditEntry) error {
 	t.audit.entries = append(t.audit.entries, entries...)
-	if len(t.audit.entries) >= MaxBatch {
+	if len(t.audit.entries) >= MaxBatch && !t.readOnly {
 		return t.flushAudit(ctx)
 	}
 	return nil

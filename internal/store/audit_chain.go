@@ -133,8 +133,25 @@ func (t *Tx) holdAuditHead(ctx context.Context) error {
 	return nil
 }
 
-// flushAudit writes the waiting entries on the chain: one multi-row insert
-// per MaxBatch entries and the new head, in the transaction.
+// auditChunks are the numbers of rows one insert of audit rows carries on
+// SQLite: a few fixed sizes, so that the statements' texts repeat and stay
+// prepared (the statement cache), the largest at most MaxBatch; 50 is a
+// page of records.
+var auditChunks = []int{250, 50, 10, 1}
+
+// auditChunk is the size of the next insert for n waiting entries.
+func auditChunk(n int) int {
+	for _, c := range auditChunks {
+		if n >= c {
+			return c
+		}
+	}
+	return n
+}
+
+// flushAudit writes the waiting entries on the chain and the new head, in
+// the transaction: on PostgreSQL in one statement, on SQLite in multi-row
+// inserts of auditChunks rows and an update of the head.
 func (t *Tx) flushAudit(ctx context.Context) error {
 	if len(t.audit.entries) == 0 {
 		return nil
@@ -142,43 +159,89 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 	if err := t.holdAuditHead(ctx); err != nil {
 		return err
 	}
-	entries := t.audit.entries
-	for len(entries) > 0 {
-		n := min(len(entries), MaxBatch)
-		const cols = 12
-		args := make([]any, 0, n*cols)
-		seq, head := t.audit.seq, t.audit.head
-		for _, e := range entries[:n] {
+	// The rows on the chain: each one's place and hash, after the head.
+	rows := make([]chainRow, len(t.audit.entries))
+	seq, head := t.audit.seq, t.audit.head
+	for i, e := range t.audit.entries {
+		if e.At.IsZero() {
+			// Entries a ReadTx gathered keep the time of their read;
+			// the others take the transaction's.
 			e.At = t.now
-			e.ActorOrg, e.RecordID, e.RecordOrg = canonicalID(e.ActorOrg), canonicalID(e.RecordID), canonicalID(e.RecordOrg)
-			seq++
-			h := AuditHash(head, seq, e)
-			args = append(args, t.now, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
-				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, seq, head, h)
-			head = h
+		}
+		e.ActorOrg, e.RecordID, e.RecordOrg = canonicalID(e.ActorOrg), canonicalID(e.RecordID), canonicalID(e.RecordOrg)
+		seq++
+		h := AuditHash(head, seq, e)
+		rows[i] = chainRow{entry: e, seq: sql.NullInt64{Int64: seq, Valid: true}, prev: head, hash: h}
+		head = h
+	}
+	var err error
+	if t.dialect == Postgres {
+		err = t.appendAuditPostgres(ctx, rows, seq, head)
+	} else {
+		err = t.appendAuditSQLite(ctx, rows, seq, head)
+	}
+	if err != nil {
+		return err
+	}
+	t.audit.seq, t.audit.head = seq, head
+	t.audit.entries = t.audit.entries[:0]
+	return nil
+}
+
+// pgAuditAppend writes audit rows given as arrays, one per column, and the
+// chain's new head, in one statement whose text does not depend on the
+// number of rows (so the driver's prepared statement is reused).
+// (A data-modifying WITH runs whether or not it is referred to.)
+const pgAuditAppend = `WITH i AS (INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash)
+	SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[]))
+UPDATE audit_state SET seq = $13, head = $14 WHERE id = 1`
+
+func (t *Tx) appendAuditPostgres(ctx context.Context, rows []chainRow, seq int64, head []byte) error {
+	n := len(rows)
+	at := make([]time.Time, n)
+	actor, action, outcome, kind, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	actorOrg, recID, recOrg := make([]*string, n), make([]*string, n), make([]*string, n)
+	seqs := make([]int64, n)
+	prev, hash := make([][]byte, n), make([][]byte, n)
+	orNull := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	for i, r := range rows {
+		e := r.entry
+		at[i], actor[i], action[i], outcome[i], kind[i], detail[i] = e.At, e.Actor, e.Action, e.Outcome, string(e.RecordKind), e.Detail
+		actorOrg[i], recID[i], recOrg[i] = orNull(e.ActorOrg), orNull(e.RecordID), orNull(e.RecordOrg)
+		seqs[i], prev[i], hash[i] = r.seq.Int64, r.prev, r.hash
+	}
+	if _, err := t.exec(ctx, pgAuditAppend, at, actor, actorOrg, action, outcome, recID, recOrg, kind, detail, seqs, prev, hash, seq, head); err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	return nil
+}
+
+// appendAuditSQLite writes audit rows in multi-row inserts of auditChunks
+// rows, then the chain's new head.
+func (t *Tx) appendAuditSQLite(ctx context.Context, rows []chainRow, seq int64, head []byte) error {
+	const cols = 12
+	for len(rows) > 0 {
+		n := auditChunk(len(rows))
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			e := r.entry
+			args = append(args, e.At, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
+				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, r.seq.Int64, r.prev, r.hash)
 		}
 		ins := t.multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash) VALUES `, cols, n)
-		if t.dialect == Postgres {
-			// One round trip: the rows and the head together.
-			args = append(args, seq, head)
-			// (A data-modifying WITH runs whether or not it is referred to.)
-			q := `WITH i AS (` + ins + `) UPDATE audit_state SET seq = $` + strconv.Itoa(len(args)-1) +
-				`, head = $` + strconv.Itoa(len(args)) + ` WHERE id = 1`
-			if _, err := t.exec(ctx, q, args...); err != nil {
-				return fmt.Errorf("append audit: %w", err)
-			}
-		} else {
-			if _, err := t.exec(ctx, ins, args...); err != nil {
-				return fmt.Errorf("append audit: %w", err)
-			}
-			if _, err := t.exec(ctx, `UPDATE audit_state SET seq = $1, head = $2 WHERE id = 1`, seq, head); err != nil {
-				return fmt.Errorf("append audit: head: %w", err)
-			}
+		if _, err := t.exec(ctx, ins, args...); err != nil {
+			return fmt.Errorf("append audit: %w", err)
 		}
-		t.audit.seq, t.audit.head = seq, head
-		entries = entries[n:]
+		rows = rows[n:]
 	}
-	t.audit.entries = t.audit.entries[:0]
+	if _, err := t.exec(ctx, `UPDATE audit_state SET seq = $1, head = $2 WHERE id = 1`, seq, head); err != nil {
+		return fmt.Errorf("append audit: head: %w", err)
+	}
 	return nil
 }
 

@@ -24,3 +24,26 @@ func (t *Tx) ExecForTest(ctx context.Context, q string, args ...any) error {
 func (t *Tx) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.queryRow(ctx, q, args...)
 }
+
+// SetAuditBatchHook makes every audit batch run fn, with the number of its
+// entries, in its transaction before writing them; an error fails the
+// batch. nil removes the hook. Set it while no ReadTx runs.
+func (s *Store) SetAuditBatchHook(fn func(entries int) error) { s.audit.beforeWrite = fn }
+
+// AuditQueued is the number of ReadTx waiting for the next audit batch.
+func (s *Store) AuditQueued() int {
+	s.audit.mu.Lock()
+	defer s.audit.mu.Unlock()
+	return len(s.audit.queue)
+}
+
+// SetFamilyPlanMost sets how many records with a family name prefix a page
+// may read through the family name index, until restore.
+func SetFamilyPlanMost(n int) (restore func()) {
+	old := familyPlanMost
+	familyPlanMost = n
+	return func() { familyPlanMost = old }
+}
+
+// FamilyRange exposes familyRange.
+func FamilyRange(prefix string) (lo, hi string) { return familyRange(prefix) }

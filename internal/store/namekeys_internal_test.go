@@ -198,7 +198,7 @@ func TestVisibilityPlan(t *testing.T) {
 // queryPlan is SQLite's plan of f's list query, one step a line.
 func queryPlan(t *testing.T, s *Store, f RecordFilter) string {
 	t.Helper()
-	q, args := f.listQuery()
+	q, args := f.listQuery(s.dialect)
 	rows, err := s.db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)

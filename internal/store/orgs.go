@@ -212,6 +212,35 @@ func (t *Tx) TokenByHash(ctx context.Context, hash []byte) (Token, domain.User, 
 	return tok, u, err
 }
 
+// TokenPrincipal returns a token by its hash with its user and the user's
+// organisation, in one query: what every API request reads to know who it
+// acts for.
+func (t *Tx) TokenPrincipal(ctx context.Context, hash []byte) (Token, domain.User, domain.Organisation, error) {
+	var tok Token
+	var u domain.User
+	var o domain.Organisation
+	var scopes, roles string
+	var created, expires, revoked, uCreated, oCreated nullTime
+	err := t.queryRow(ctx, `SELECT t.id, t.user_id, t.name, t.hash, t.scopes, t.created_at, t.expires_at, t.revoked_at,
+		u.id, u.org_id, u.email, u.name, u.roles, u.password_hash, u.disabled, u.created_at,
+		o.id, o.slug, o.name, o.kind, o.country, o.require_totp, o.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.org_id WHERE t.hash = $1`, hash).Scan(
+		&tok.ID, &tok.UserID, &tok.Name, &tok.Hash, &scopes, &created, &expires, &revoked,
+		&u.ID, &u.OrgID, &u.Email, &u.Name, &roles, &u.PasswordHash, &u.Disabled, &uCreated,
+		&o.ID, &o.Slug, &o.Name, &o.Kind, &o.Country, &o.RequireTOTP, &oCreated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tok, u, o, fmt.Errorf("token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return tok, u, o, err
+	}
+	tok.Scopes = strings.Split(scopes, ",")
+	tok.CreatedAt, tok.ExpiresAt, tok.RevokedAt = created.Time, expires.Time, revoked.Time
+	u.Roles, u.CreatedAt = splitRoles(roles), uCreated.Time
+	o.CreatedAt = oCreated.Time
+	return tok, u, o, nil
+}
+
 // RevokeToken marks a token revoked.
 func (t *Tx) RevokeToken(ctx context.Context, id string) error {
 	if !validID(id) {

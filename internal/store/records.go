@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/seal"
@@ -483,9 +484,84 @@ type RecordFilter struct {
 	IncludeDeleted bool
 	After          string // cursor: the id of the last record of the previous page
 	Limit          int    // 0: no limit
+
+	// byFamily: the query starts from the records whose family name has
+	// FamilyPrefix (their index), each kept if visible to the viewing
+	// organisation, rather than from the viewer's visibility rows (see
+	// familyPlan). Set by the store, never by callers.
+	byFamily bool
 }
 
-func (f RecordFilter) where() (string, []any) {
+// familyPlanMost is the most records (of any party) with the asked family
+// name prefix for which a page is read through the family name index:
+// at most that many index entries read and sorted by id, however few of
+// them the viewer sees. Past it, the prefix is common enough that walking
+// the viewer's own records in id order fills a page sooner.
+var familyPlanMost = 1000
+
+// familyRange is the range of folded family names that start with the
+// folded prefix: lo ≤ name < hi, where hi is lo with its last character the
+// next one (hi "" when there is none: then the range has no end and a LIKE
+// condition is the exact test). Names compare as their bytes (SQLite's
+// BINARY, PostgreSQL's collation "C"), which for UTF-8 is the order of
+// their characters, so a name is in the range exactly when it starts with
+// lo. Folded names are lower case (derive), as lo is, so this is what LIKE
+// found (case-insensitive for ASCII only), and the database reads the
+// names through their index instead of testing every record.
+func familyRange(prefix string) (lo, hi string) {
+	lo = strings.ToLower(domain.Clean(prefix))
+	if lo == "" {
+		return "", ""
+	}
+	last, size := utf8.DecodeLastRuneInString(lo)
+	switch {
+	case last == utf8.MaxRune:
+		return lo, ""
+	case last == 0xD7FF: // the next code point is a surrogate, not in UTF-8
+		last = 0xE000
+	default:
+		last++
+	}
+	return lo, lo[:len(lo)-size] + string(last)
+}
+
+// familyPlan tells whether f's page is better read from the family name
+// index (see byFamily): a viewer's page of one kind by family prefix, for
+// a prefix that at most familyPlanMost records have. It costs one count
+// of index entries, at most familyPlanMost + 1.
+func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
+	if f.visibleTo() == "" || f.Kind == "" || f.Limit <= 0 {
+		return false, nil
+	}
+	lo, hi := familyRange(f.FamilyPrefix)
+	if lo == "" {
+		return false, nil
+	}
+	args := []any{string(f.Kind), lo}
+	q := `SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.kind = $1 AND ` + familyCmp(t.dialect, ">=", "$2")
+	if hi != "" {
+		q += ` AND ` + familyCmp(t.dialect, "<", "$3")
+		args = append(args, hi)
+	}
+	q += ` LIMIT ` + strconv.Itoa(familyPlanMost+1) + `) c`
+	var n int
+	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return false, fmt.Errorf("list records: family names: %w", err)
+	}
+	return n <= familyPlanMost, nil
+}
+
+// familyCmp compares the folded family name with a parameter in the byte
+// order of the family name index (on PostgreSQL, collation "C", whatever
+// the database's).
+func familyCmp(d Dialect, op, param string) string {
+	if d == Postgres {
+		return `r.family_fold COLLATE "C" ` + op + ` ` + param
+	}
+	return `r.family_fold ` + op + ` ` + param
+}
+
+func (f RecordFilter) where(d Dialect) (string, []any) {
 	var conds []string
 	var args []any
 	arg := func(v any) string {
@@ -493,6 +569,18 @@ func (f RecordFilter) where() (string, []any) {
 		return "$" + strconv.Itoa(len(args))
 	}
 	switch {
+	case f.byFamily:
+		// Owned or received, each record found by its family name and
+		// then looked up in record_visibility by its key. (On
+		// PostgreSQL, OFFSET 0 keeps the planner from turning the test
+		// into a join, which without statistics, as on a table just
+		// filled, it made a nested loop over the party's records.)
+		offset := ""
+		if d == Postgres {
+			offset = " OFFSET 0"
+		}
+		conds = append(conds, `EXISTS (SELECT 1 FROM record_visibility v WHERE v.org_id = `+arg(f.visibleTo())+
+			` AND v.kind = r.kind AND v.record_id = r.id`+offset+`)`)
 	case f.visibleTo() != "":
 		// Owned or received, through record_visibility (see from).
 		conds = append(conds, "v.org_id = "+arg(f.visibleTo()))
@@ -531,7 +619,18 @@ func (f RecordFilter) where() (string, []any) {
 		conds = append(conds, "r.category = "+arg(string(f.Category)))
 	}
 	if f.FamilyPrefix != "" {
-		conds = append(conds, `r.family_fold LIKE `+arg(likePrefix(f.FamilyPrefix))+` ESCAPE '\'`)
+		// Folded names that start with the folded prefix: when the
+		// range has both ends, exactly the names in it (see
+		// familyRange); else the range's start, and LIKE.
+		lo, hi := familyRange(f.FamilyPrefix)
+		if lo != "" {
+			conds = append(conds, familyCmp(d, ">=", arg(lo)))
+		}
+		if hi != "" {
+			conds = append(conds, familyCmp(d, "<", arg(hi)))
+		} else {
+			conds = append(conds, `r.family_fold LIKE `+arg(likePrefix(f.FamilyPrefix))+` ESCAPE '\'`)
+		}
 	}
 	if f.GivenPrefix != "" {
 		conds = append(conds, `r.given_fold LIKE `+arg(likePrefix(f.GivenPrefix))+` ESCAPE '\'`)
@@ -570,7 +669,7 @@ func (f RecordFilter) visibleTo() string {
 // from is the FROM clause of f's queries: with one viewing organisation,
 // its visibility rows in id order joined to the records.
 func (f RecordFilter) from() (from, order string) {
-	if f.visibleTo() != "" {
+	if f.visibleTo() != "" && !f.byFamily {
 		return `record_visibility v JOIN records r ON r.id = v.record_id`, `v.record_id`
 	}
 	return `records r`, `r.id`
@@ -580,7 +679,8 @@ func (f RecordFilter) from() (from, order string) {
 // sensitive fields.
 func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, error) {
 	var out []domain.Record
-	err := t.EachRecord(ctx, f, func(r domain.Record) error {
+	// Prepared: nothing runs while the rows are read but scanRecord.
+	err := t.eachRecord(ctx, f, true, func(r domain.Record) error {
 		out = append(out, r)
 		return nil
 	})
@@ -591,11 +691,25 @@ func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, erro
 // without sensitive fields. It serves exports and index builds that must not
 // hold a million records in memory.
 func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Record) error) error {
+	return t.eachRecord(ctx, f, false, fn)
+}
+
+// eachRecord is EachRecord, its query through the statement cache if
+// prepared (only when fn runs no query: see stmtCache).
+func (t *Tx) eachRecord(ctx context.Context, f RecordFilter, prepared bool, fn func(domain.Record) error) error {
 	if f.After != "" && !validID(f.After) {
 		return fmt.Errorf("cursor %q: %w", f.After, ErrNotFound)
 	}
-	q, args := f.listQuery()
-	rows, err := t.query(ctx, q, args...)
+	var err error
+	if f.byFamily, err = t.familyPlan(ctx, f); err != nil {
+		return err
+	}
+	q, args := f.listQuery(t.dialect)
+	query := t.query
+	if prepared {
+		query = t.queryPrepared
+	}
+	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("list records: %w", err)
 	}
@@ -613,8 +727,8 @@ func (t *Tx) EachRecord(ctx context.Context, f RecordFilter, fn func(domain.Reco
 }
 
 // listQuery is the statement EachRecord runs for f.
-func (f RecordFilter) listQuery() (string, []any) {
-	where, args := f.where()
+func (f RecordFilter) listQuery(d Dialect) (string, []any) {
+	where, args := f.where(d)
 	from, order := f.from()
 	q := `SELECT ` + recordColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
 	if f.Limit > 0 {
@@ -625,8 +739,8 @@ func (f RecordFilter) listQuery() (string, []any) {
 
 // CountRecords counts records matching f (ignoring After and Limit).
 func (t *Tx) CountRecords(ctx context.Context, f RecordFilter) (int, error) {
-	f.After, f.Limit = "", 0
-	where, args := f.where()
+	f.After, f.Limit, f.byFamily = "", 0, false
+	where, args := f.where(t.dialect)
 	from, _ := f.from()
 	var n int
 	err := t.queryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&n)

@@ -5,9 +5,14 @@
 // and only the schema (embedded migrations, one set per database) differs.
 // The conformance tests run unchanged against both.
 //
-// Every use of the store is a transaction (Store.InTx): a user action checks
-// access, changes state and writes its audit entry in one unit, so a crash
-// leaves all of it or none.
+// Every use of the store is a transaction. A user action that changes state
+// runs in Store.InTx: it checks access, changes state and writes its audit
+// entry in one unit, so a crash leaves all of it or none. A user action
+// that only reads runs in Store.ReadTx: its reads in a read-only
+// transaction, beside other readers, and its audit entries then written on
+// the chain together with those of the readers beside it, in one write
+// transaction (audit_batch.go); ReadTx returns only once they are
+// committed, so nothing read is shown without its audit.
 package store
 
 import (
@@ -18,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -50,13 +56,23 @@ var (
 
 // Store is a handle on the database. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
+	// db runs the transactions that write (SQLite: its one connection).
+	db *sql.DB
+	// rdb runs the reads of ReadTx: on SQLite a pool of query_only
+	// connections to the same file (WAL lets them read beside the
+	// writer), on PostgreSQL a pool whose sessions are read-only.
+	rdb     *sql.DB
 	dialect Dialect
 	now     func() time.Time
 	keys    seal.KeyWrapper // nil: no master key (nothing may be encrypted yet)
-	// prepared are statements prepared once, when the store is opened
-	// (SQLite only: see prepare).
-	prepared map[string]*sql.Stmt
+	// stmts and rstmts keep statements prepared on SQLite's writer and
+	// readers (stmtcache.go); nil on PostgreSQL.
+	stmts, rstmts *stmtCache
+	// audit gathers the audit entries of read-only transactions into
+	// shared write transactions (audit_batch.go).
+	audit auditBatcher
+	// ckpt checkpoints SQLite's WAL beside the writer (checkpoint.go).
+	ckpt *checkpointer
 }
 
 // Options tune Open.
@@ -79,47 +95,85 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.audit.s = s
 	var err error
 	if IsPostgres(dsn) {
 		s.dialect = Postgres
 		s.db, err = sql.Open("pgx", dsn)
 		if err == nil {
-			s.db.SetMaxOpenConns(16)
-			s.db.SetMaxIdleConns(16)
+			// 16 connections in all, as before there were two pools:
+			// writers pass one at a time through the audit chain's
+			// head anyway, so most go to the readers.
+			s.db.SetMaxOpenConns(pgWriters)
+			s.db.SetMaxIdleConns(pgWriters)
+			// Readers (ReadTx): a pool whose sessions are read-only.
+			var ro string
+			if ro, err = readOnlyDSN(dsn); err == nil {
+				s.rdb, err = sql.Open("pgx", ro)
+			}
+			if err == nil {
+				s.rdb.SetMaxOpenConns(pgReaders)
+				s.rdb.SetMaxIdleConns(pgReaders)
+			} else {
+				s.db.Close()
+			}
 		}
 	} else {
 		s.dialect = SQLite
-		s.db, err = openSQLite(dsn)
+		s.db, err = openSQLite(dsn, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := s.db.PingContext(ctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.prepare(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.checkKeys(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if err := s.chainUnchainedAudit(ctx); err != nil {
-		s.db.Close()
-		return nil, err
-	}
-	if _, err := s.syncNameKeys(ctx); err != nil {
-		s.db.Close()
+	if err := s.open(ctx, dsn); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// open brings the database up to date and readies the store.
+func (s *Store) open(ctx context.Context, dsn string) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to %s: %w", Redact(dsn), err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	if s.rdb == nil {
+		// SQLite's readers, opened once the file is in WAL mode and
+		// migrated (query_only connections cannot do either).
+		var err error
+		if s.rdb, err = openSQLite(dsn, true); err != nil {
+			return err
+		}
+		if err := s.rdb.PingContext(ctx); err != nil {
+			return fmt.Errorf("connect readers to %s: %w", dsn, err)
+		}
+		ck, err := openSQLite(dsn, false)
+		if err != nil {
+			return err
+		}
+		s.ckpt = startCheckpointer(ck)
+	}
+	if err := s.prepare(ctx); err != nil {
+		return err
+	}
+	if err := s.checkKeys(ctx); err != nil {
+		return err
+	}
+	if err := s.chainUnchainedAudit(ctx); err != nil {
+		return err
+	}
+	if _, err := s.syncNameKeys(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// The connections a store opens to PostgreSQL at most: for transactions
+// that write, and for ReadTx.
+const pgWriters, pgReaders = 6, 10
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
@@ -138,7 +192,10 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-func openSQLite(path string) (*sql.DB, error) {
+// openSQLite opens the SQLite file at path: for the writer (one connection,
+// every transaction takes the write lock at BEGIN) or, if readers, a pool of
+// read-only connections for ReadTx.
+func openSQLite(path string, readers bool) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database directory: %w", err)
@@ -156,16 +213,48 @@ func openSQLite(path string) (*sql.DB, error) {
 	// A 64 MiB page cache (the default is 2 MiB) keeps a large import's
 	// transaction from spilling pages to the WAL before it commits.
 	q.Add("_pragma", "cache_size(-65536)")
-	q.Set("_txlock", "immediate")
+	// Statement journals (kept while a statement that may fail midway,
+	// such as a multi-row insert, runs in a transaction) and temporary
+	// b-trees in memory rather than in temporary files: they never outlive
+	// the statement, and a file cost a write system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// Pages of the database file read through a memory map rather than a
+	// read system call each: a reader's page cache is emptied whenever
+	// another connection has committed (WAL), which the audit trail makes
+	// every few milliseconds, so readers read the same pages again and
+	// again. (Pages still in the WAL are read from it.)
+	q.Add("_pragma", "mmap_size(1073741824)")
+	// The store checkpoints the WAL itself, beside the writer
+	// (checkpoint.go); the writer's own automatic checkpoint is the
+	// backstop.
+	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages))
 	q.Set("_time_format", "sqlite")
+	if readers {
+		// Readers: deferred BEGIN (a read takes no write lock) and
+		// query_only, so that a write by mistake in a ReadTx fails
+		// rather than slipping past the writer.
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
-	// SQLite has one writer at a time, and every reunite transaction writes
-	// (reads are audited), so one connection avoids lock waits altogether.
-	db.SetMaxOpenConns(1)
 	db.SetConnMaxLifetime(0)
+	if readers {
+		// As many readers as cores: SQLite runs in the process, so a
+		// reader is a core's work while it runs.
+		n := max(2, runtime.GOMAXPROCS(0))
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		return db, nil
+	}
+	// SQLite has one writer at a time, so one connection for every
+	// transaction that writes avoids lock waits altogether (the audit
+	// entries of reads are gathered into shared transactions: see
+	// audit_batch.go).
+	db.SetMaxOpenConns(1)
 	return db, nil
 }
 
@@ -174,8 +263,11 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
 func (s *Store) Close() error {
-	for _, st := range s.prepared {
-		st.Close()
+	s.ckpt.close()
+	s.stmts.close()
+	s.rstmts.close()
+	if s.rdb != nil && s.rdb != s.db {
+		s.rdb.Close()
 	}
 	return s.db.Close()
 }
@@ -186,20 +278,19 @@ func (s *Store) Close() error {
 // its own cache of prepared statements on each connection.
 var preparedSQLite = []string{ledgerFrontierQuery, ledgerInsertOne, ledgerNodeOne, ledgerStateUpsert}
 
-// prepare prepares preparedSQLite on SQLite's one connection, before any
-// transaction holds it (a statement cannot be prepared on the database
-// while a transaction has its only connection).
+// prepare readies SQLite's statement caches and prepares preparedSQLite on
+// the writer's one connection, before any transaction holds it (a
+// statement cannot be prepared on the database while a transaction has its
+// only connection).
 func (s *Store) prepare(ctx context.Context) error {
 	if s.dialect != SQLite {
 		return nil
 	}
-	s.prepared = make(map[string]*sql.Stmt, len(preparedSQLite))
+	s.stmts, s.rstmts = newStmtCache(s.db), newStmtCache(s.rdb)
 	for _, q := range preparedSQLite {
-		st, err := s.db.PrepareContext(ctx, q)
-		if err != nil {
+		if err := s.stmts.add(ctx, q); err != nil {
 			return fmt.Errorf("prepare %q: %w", q, err)
 		}
-		s.prepared[q] = st
 	}
 	return nil
 }
@@ -213,7 +304,11 @@ func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond
 
 // Tx is one transaction. Its methods are the store's operations.
 type Tx struct {
-	tx      *sql.Tx
+	// tx runs the statements: the database transaction, or for a ReadTx
+	// on PostgreSQL a connection of the read-only pool (see readTx).
+	tx sqlRunner
+	// sqlTx is the transaction, nil for such a connection.
+	sqlTx   *sql.Tx
 	dialect Dialect
 	now     time.Time // one timestamp for everything the transaction writes
 	keys    seal.KeyWrapper
@@ -224,14 +319,26 @@ type Tx struct {
 	// audit holds the audit entries appended but not yet written, and
 	// where the chain stands once this transaction holds its head
 	// (audit.go).
-	audit    auditPending
-	prepared map[string]*sql.Stmt
+	audit auditPending
+	// stmts are the prepared statements of the transaction's pool
+	// (SQLite), nil on PostgreSQL.
+	stmts *stmtCache
 	// ledgerLocked: LockLedger has taken the ledger lock (PostgreSQL).
 	ledgerLocked bool
 	// ledgerState is the ledger's size and border as read under the
 	// ledger lock or written by this transaction's last append (see
 	// LedgerTx.Frontier); nil if not known.
 	ledgerState *ledgerState
+	// readOnly: a ReadTx, whose audit entries are kept for the audit
+	// batcher rather than written in the transaction.
+	readOnly bool
+}
+
+// sqlRunner runs statements: *sql.Tx, *sql.Conn.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // OnCommit registers fn to run once this transaction has committed. It
@@ -273,7 +380,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, prepared: s.prepared}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -296,6 +403,108 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		fn()
 	}
 	return nil
+}
+
+// ReadTx runs fn in a read-only transaction, for a user action that writes
+// nothing but its audit entries. Its reads run beside other readers (on
+// SQLite, on a connection of its own while the writer writes; the
+// database refuses any write fn attempts). The audit entries fn appends are
+// stamped with the transaction's time and, once it has ended, written on
+// the chain in one write transaction shared with the entries of other
+// ReadTx that end meanwhile (auditBatcher). ReadTx returns nil only once
+// they are committed: if the audit cannot be written, ReadTx fails, and
+// what was read must not be shown. Like InTx, it retries fn when the read
+// failed only because of concurrent access, so fn must not have effects
+// outside the transaction; the functions given to Tx.OnCommit run once
+// the audit entries are committed.
+func (s *Store) ReadTx(ctx context.Context, fn func(*Tx) error) error {
+	var t *Tx
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		t, err = s.readTx(ctx, fn)
+		if !retryable(err) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+	if err != nil {
+		return err
+	}
+	if len(t.audit.entries) > 0 {
+		if err := s.audit.commit(ctx, t.audit.entries); err != nil {
+			return err
+		}
+	}
+	for _, fn := range t.onCommit {
+		fn()
+	}
+	return nil
+}
+
+func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err error) {
+	if s.dialect == Postgres {
+		return s.readConn(ctx, fn)
+	}
+	sqlTx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin read transaction: %w", err)
+	}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	if err = fn(t); err != nil {
+		return nil, err
+	}
+	// Ends the snapshot; nothing was written.
+	if err = sqlTx.Commit(); err != nil {
+		return nil, fmt.Errorf("end read transaction: %w", err)
+	}
+	for i := range t.audit.entries {
+		t.audit.entries[i].At = t.now
+	}
+	return t, nil
+}
+
+// readConn is readTx on PostgreSQL: fn's statements run on one connection
+// of the read-only pool (default_transaction_read_only, so that any write
+// fails), each in a transaction of its own, without BEGIN and COMMIT. That
+// is what a transaction at READ COMMITTED (every one of the store's) gives
+// a reader anyway, each statement seeing the data committed when it starts,
+// for two round trips fewer.
+func (s *Store) readConn(ctx context.Context, fn func(*Tx) error) (*Tx, error) {
+	conn, err := s.rdb.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read connection: %w", err)
+	}
+	defer conn.Close()
+	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true}
+	if err := fn(t); err != nil {
+		return nil, err
+	}
+	for i := range t.audit.entries {
+		t.audit.entries[i].At = t.now
+	}
+	return t, nil
+}
+
+// readOnlyDSN is dsn (a postgres:// URL) with every transaction read-only.
+func readOnlyDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Not the parser's message: it quotes the URL, password and all.
+		return "", errors.New("the PostgreSQL URL cannot be parsed")
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 func retryable(err error) bool {
@@ -325,8 +534,8 @@ func isUniqueViolation(err error) bool {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st, ok := t.prepared[query]; ok {
-		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := t.stmts.get(query); st != nil {
+		return t.sqlTx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
@@ -335,9 +544,19 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
+// queryPrepared is query through the statement cache, for a caller that
+// runs no other statement of the same text while the rows are open (see
+// stmtCache).
+func (t *Tx) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmts.get(query); st != nil {
+		return t.sqlTx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st, ok := t.prepared[query]; ok {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := t.stmts.get(query); st != nil {
+		return t.sqlTx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }

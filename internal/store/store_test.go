@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -112,6 +113,15 @@ func TestTokens(t *testing.T) {
 			if err != nil || got.ID != tok.ID || gotUser.ID != u.ID || !got.ExpiresAt.Equal(tok.ExpiresAt) || got.Scopes[0] != "audit:read" {
 				t.Errorf("TokenByHash = %+v %+v %v", got, gotUser, err)
 			}
+			// The same, with the organisation, in one query.
+			org, err := tx.Org(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			pTok, pUser, pOrg, err := tx.TokenPrincipal(ctx, []byte{1, 2, 3})
+			if err != nil || !reflect.DeepEqual(pTok, got) || !reflect.DeepEqual(pUser, gotUser) || !reflect.DeepEqual(pOrg, org) {
+				t.Errorf("TokenPrincipal = %+v %+v %+v %v, want %+v %+v %+v", pTok, pUser, pOrg, err, got, gotUser, org)
+			}
 			if err := tx.RevokeToken(ctx, tok.ID); err != nil {
 				return err
 			}
@@ -119,7 +129,13 @@ func TestTokens(t *testing.T) {
 			if got.RevokedAt.IsZero() {
 				t.Error("revoked token has no revocation time")
 			}
+			if pTok, _, _, _ = tx.TokenPrincipal(ctx, []byte{1, 2, 3}); !pTok.RevokedAt.Equal(got.RevokedAt) {
+				t.Errorf("TokenPrincipal of a revoked token: revoked at %v, want %v", pTok.RevokedAt, got.RevokedAt)
+			}
 			if _, _, err := tx.TokenByHash(ctx, []byte{9}); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown token: %v", err)
+			}
+			if _, _, _, err := tx.TokenPrincipal(ctx, []byte{9}); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("unknown token: %v", err)
 			}
 			return nil

@@ -169,13 +169,17 @@ func (s *Server) importPage(rq *request) error {
 	if err != nil {
 		return err
 	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	d := importData{Phase: "map", Upload: u, Columns: interchange.Columns(), Preview: u.Rows[:min(len(u.Rows), previewRows)]}
+	// The organisations first, the upload's lock after: a running import
+	// holds the database's writer while it reports its progress under
+	// that lock, so the lock must never be held while waiting for the
+	// database.
 	orgs, err := s.app.Orgs(rq.r.Context(), rq.principal())
 	if err != nil {
 		return err
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d := importData{Phase: "map", Upload: u, Columns: interchange.Columns(), Preview: u.Rows[:min(len(u.Rows), previewRows)]}
 	for _, o := range orgs {
 		if o.ID != rq.principal().OrgID {
 			d.Others = append(d.Others, o)

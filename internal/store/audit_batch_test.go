@@ -1,0 +1,268 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/reunite-ftr/reunite/internal/store"
+	"github.com/reunite-ftr/reunite/internal/store/storetest"
+)
+
+// readAudited runs a ReadTx that reads the chain's head (any read would
+// do) and appends n entries by actor.
+func readAudited(ctx context.Context, s *store.Store, actor string, n int) error {
+	return s.ReadTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Audit(ctx, store.AuditFilter{Limit: 1}); err != nil {
+			return err
+		}
+		entries := make([]store.AuditEntry, n)
+		for i := range entries {
+			entries[i] = store.AuditEntry{Actor: actor, Action: "record.read", Outcome: store.OutcomeOK, Detail: fmt.Sprint(i)}
+		}
+		return tx.AppendAudit(ctx, entries...)
+	})
+}
+
+// committed returns the rows of actor, as another transaction sees them.
+func committed(t *testing.T, s *store.Store, actor string) []store.AuditEntry {
+	t.Helper()
+	var got []store.AuditEntry
+	tx(t, s, func(tx *store.Tx) (err error) {
+		got, err = tx.Audit(context.Background(), store.AuditFilter{Actor: actor})
+		return err
+	})
+	return got
+}
+
+// waitQueued waits until n ReadTx wait for the next audit batch.
+func waitQueued(t *testing.T, s *store.Store, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.AuditQueued() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d readers queued for the audit batch, want %d", s.AuditQueued(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestReadTxAuditGroupCommit: concurrent readers' entries are committed
+// before each ReadTx returns, each reader's entries consecutive and in
+// order, gathered into fewer transactions than readers, on one chain that
+// verifies.
+func TestReadTxAuditGroupCommit(t *testing.T) {
+	storetest.Each(t, store.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		const readers, rounds = 16, 10
+		var batches, most atomic.Int64
+		s.SetAuditBatchHook(func(n int) error {
+			batches.Add(1)
+			for m := most.Load(); int64(n) > m && !most.CompareAndSwap(m, int64(n)); m = most.Load() {
+			}
+			return nil
+		})
+		var wg sync.WaitGroup
+		errs := make(chan error, readers)
+		for r := range readers {
+			wg.Go(func() {
+				for i := range rounds {
+					actor := fmt.Sprintf("reader-%d-%d", r, i)
+					n := 1 + (r+i)%3
+					if err := readAudited(ctx, s, actor, n); err != nil {
+						errs <- err
+						return
+					}
+					// Committed the moment ReadTx returned.
+					got := committed(t, s, actor)
+					if len(got) != n {
+						errs <- fmt.Errorf("%s: %d rows committed when ReadTx returned, want %d", actor, len(got), n)
+						return
+					}
+					// Newest first: seq consecutive, details in order.
+					for k, e := range got {
+						if e.Seq != got[0].Seq-int64(k) || e.Detail != fmt.Sprint(n-1-k) {
+							errs <- fmt.Errorf("%s: rows %+v are not consecutive in order", actor, got)
+							return
+						}
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		v := verify(t, s)
+		total := int64(0)
+		for r := range readers {
+			for i := range rounds {
+				total += int64(1 + (r+i)%3)
+			}
+		}
+		if !v.OK() || v.Rows != total {
+			t.Fatalf("chain: %+v, want %d rows verified", v, total)
+		}
+		t.Logf("%d readers' entries in %d batches (largest %d entries)", readers*rounds, batches.Load(), most.Load())
+	})
+}
+
+// TestReadTxAuditBatchGathers: readers that arrive while a batch is being
+// written are written together in the next one.
+func TestReadTxAuditBatchGathers(t *testing.T) {
+	storetest.Each(t, store.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		release := make(chan struct{})
+		var sizes []int
+		var mu sync.Mutex
+		s.SetAuditBatchHook(func(n int) error {
+			mu.Lock()
+			first := len(sizes) == 0
+			sizes = append(sizes, n)
+			mu.Unlock()
+			if first {
+				<-release
+			}
+			return nil
+		})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := readAudited(ctx, s, "first", 1); err != nil {
+				t.Error(err)
+			}
+		})
+		waitQueuedOrBusy := func() {
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				mu.Lock()
+				started := len(sizes) > 0
+				mu.Unlock()
+				if started {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the first batch never started")
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}
+		waitQueuedOrBusy()
+		const later = 5
+		for i := range later {
+			wg.Go(func() {
+				if err := readAudited(ctx, s, fmt.Sprint("later-", i), 2); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		waitQueued(t, s, later)
+		close(release)
+		wg.Wait()
+		if len(sizes) != 2 || sizes[0] != 1 || sizes[1] != 2*later {
+			t.Fatalf("batches of %v entries, want [1 %d]", sizes, 2*later)
+		}
+		if v := verify(t, s); !v.OK() || v.Rows != 1+2*later {
+			t.Fatalf("chain: %+v", v)
+		}
+	})
+}
+
+// TestReadTxAuditFailureFailsReaders: when the audit batch cannot be
+// committed, every reader of it fails and none of its rows is written;
+// the next batch goes through.
+func TestReadTxAuditFailureFailsReaders(t *testing.T) {
+	storetest.Each(t, store.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		boom := errors.New("disk full")
+		release := make(chan struct{})
+		var calls atomic.Int64
+		s.SetAuditBatchHook(func(int) error {
+			if calls.Add(1) == 1 {
+				<-release // hold the first batch until the others queue
+			}
+			return boom
+		})
+		const readers = 4
+		errs := make([]error, readers)
+		var wg sync.WaitGroup
+		wg.Go(func() { errs[0] = readAudited(ctx, s, "doomed-0", 1) })
+		for calls.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		for i := 1; i < readers; i++ {
+			wg.Go(func() { errs[i] = readAudited(ctx, s, fmt.Sprint("doomed-", i), 3) })
+		}
+		waitQueued(t, s, readers-1)
+		close(release)
+		wg.Wait()
+		for i, err := range errs {
+			if !errors.Is(err, boom) {
+				t.Errorf("reader %d: %v, want the audit batch's failure", i, err)
+			}
+			if got := committed(t, s, fmt.Sprint("doomed-", i)); len(got) != 0 {
+				t.Errorf("reader %d: %d rows written by a failed batch", i, len(got))
+			}
+		}
+		s.SetAuditBatchHook(nil)
+		if err := readAudited(ctx, s, "after", 2); err != nil {
+			t.Fatal(err)
+		}
+		if v := verify(t, s); !v.OK() || v.Rows != 2 {
+			t.Fatalf("chain: %+v, want the 2 rows written after the failure", v)
+		}
+	})
+}
+
+// TestReadTxRefusesWrites: a ReadTx cannot write, on either database.
+func TestReadTxRefusesWrites(t *testing.T) {
+	storetest.Each(t, store.Options{}, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		err := s.ReadTx(ctx, func(tx *store.Tx) error {
+			return tx.ExecForTest(ctx, `UPDATE audit_state SET seq = seq + 1 WHERE id = 1`)
+		})
+		if err == nil || !strings.Contains(err.Error(), "read") {
+			t.Fatalf("a write in a ReadTx: %v, want the database's refusal", err)
+		}
+		t.Log(err)
+		if v := verify(t, s); !v.OK() {
+			t.Fatalf("chain: %+v", v)
+		}
+	})
+}
+
+// TestReadTxSeesCommittedWrites: a read that starts after a write has
+// committed sees it (the readers are not left on an old snapshot), and a
+// reader's entries carry the time of its read.
+func TestReadTxSeesCommittedWrites(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	opts := store.Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }}
+	storetest.Each(t, opts, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for i := range 3 {
+			o := mkOrg(t, s, fmt.Sprint("org-", i))
+			var readAt time.Time
+			err := s.ReadTx(ctx, func(tx *store.Tx) error {
+				got, err := tx.Org(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				readAt = tx.Now()
+				return tx.AppendAudit(ctx, store.AuditEntry{Actor: "reader", Action: "org.read", Outcome: store.OutcomeOK, RecordOrg: got.ID})
+			})
+			if err != nil {
+				t.Fatalf("read of the organisation just created: %v", err)
+			}
+			got := committed(t, s, "reader")
+			if len(got) != i+1 || !got[0].At.Equal(readAt) {
+				t.Fatalf("rows %+v: want %d, the newest at the read's time %v", got, i+1, readAt)
+			}
+		}
+	})
+}
