@@ -75,6 +75,8 @@ type App struct {
 	ledger ledgerCache
 	// public caches the public statistics (public.go).
 	public publicCache
+	// principals caches who API tokens stand for (principals.go).
+	principals principalCache
 	// afterAppend, if set (by tests), runs right after each ledger append,
 	// inside the act's transaction.
 	afterAppend func() error
@@ -104,10 +106,17 @@ func auditOf(p access.Principal, action, outcome string, r *domain.Record) store
 }
 
 // Authenticate returns the principal an API token stands for.
+// What it read is cached for at most PrincipalCacheTTL (principals.go).
 func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {
+	hash := auth.HashToken(token)
+	epoch := a.store.PrincipalEpoch()
+	if p, ok := a.principals.get(hash, epoch, a.store.Now()); ok {
+		return p, nil
+	}
 	var p access.Principal
+	var expires, read time.Time
 	err := a.store.ReadTx(ctx, func(tx *store.Tx) error {
-		tok, u, org, err := tx.TokenPrincipal(ctx, auth.HashToken(token))
+		tok, u, org, err := tx.TokenPrincipal(ctx, hash)
 		if err != nil {
 			return err
 		}
@@ -119,10 +128,14 @@ func (a *App) Authenticate(ctx context.Context, token string) (access.Principal,
 			return ErrUnauthenticated
 		}
 		p = access.User(u, org, scopes)
+		expires, read = tok.ExpiresAt, tx.Now()
 		return nil
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		err = ErrUnauthenticated
+	}
+	if err == nil {
+		a.principals.put(hash, cachedPrincipal{p: p, expires: expires, epoch: epoch, read: read})
 	}
 	return p, err
 }

@@ -233,7 +233,12 @@ func (t *Tx) appendAuditSQLite(ctx context.Context, rows []chainRow, seq int64, 
 			args = append(args, e.At, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
 				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, r.seq.Int64, r.prev, r.hash)
 		}
-		ins := t.multiInsert(`INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash) VALUES `, cols, n)
+		// OR ROLLBACK: a row the table refuses ends the whole
+		// transaction at once (as an error from here does anyway), so
+		// SQLite keeps no statement journal of the pages the insert
+		// changes in case it had to undo the statement alone (bench
+		// http: 0.44 s of 23 s CPU).
+		ins := t.multiInsert(`INSERT OR ROLLBACK INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash) VALUES `, cols, n)
 		if _, err := t.exec(ctx, ins, args...); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}

@@ -730,6 +730,14 @@ func (t *Tx) eachRecord(ctx context.Context, f RecordFilter, prepared bool, fn f
 func (f RecordFilter) listQuery(d Dialect) (string, []any) {
 	where, args := f.where(d)
 	from, order := f.from()
+	if f.byFamily && d == SQLite && !f.IncludeDeleted && f.Limit > 0 {
+		// The page's ids first, from indexes alone when only kind,
+		// family name and visibility are asked (records_kind_family_live
+		// covers them), then the page's rows: not a row read for each
+		// record with the name that the viewer does not see.
+		return `SELECT ` + recordColumns + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
+			` ORDER BY r.id LIMIT ` + strconv.Itoa(f.Limit) + `) ORDER BY r.id`, args
+	}
 	q := `SELECT ` + recordColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
