@@ -10,6 +10,7 @@ import (
 
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/store"
+	"github.com/reunite-ftr/reunite/internal/store/storetest"
 	"github.com/reunite-ftr/reunite/internal/synth"
 )
 
@@ -116,7 +117,7 @@ func searchBenchDB(b *testing.B) (*store.Store, string) {
 		path = filepath.Join(b.TempDir(), "search.db")
 	}
 	opened := time.Now()
-	s, err := store.Open(ctx, path, store.Options{})
+	s, err := store.Open(ctx, path, store.Options{Keys: storetest.Keys})
 	if err != nil {
 		b.Fatal(err)
 	}
