@@ -1,5 +1,7 @@
 package match
 
+import "github.com/reunite-ftr/reunite/internal/names"
+
 // Field is one thing compared between two records.
 type Field int
 
@@ -231,7 +233,7 @@ func oneSlip(a, b string) bool {
 	}
 	var ba, bb [40]byte
 	ca, cb := sounds(ba[:0], a), sounds(bb[:0], b)
-	return len(ca) >= 2 && len(cb) >= 2 && withinOneEdit(ca, cb)
+	return len(ca) >= 2 && len(cb) >= 2 && names.WithinOneEdit(ca, cb)
 }
 
 // sounds appends key with each two-letter spelling of one sound (zh ch sh,
@@ -254,33 +256,6 @@ func sounds(dst []byte, key string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
-}
-
-// withinOneEdit reports whether a and b differ by at most one insertion,
-// deletion, substitution or swap of neighbouring bytes (optimal string
-// alignment distance ≤ 1).
-func withinOneEdit(a, b []byte) bool {
-	la, lb := len(a), len(b)
-	if la > lb {
-		a, b, la, lb = b, a, lb, la
-	}
-	if lb-la > 1 {
-		return false
-	}
-	i := 0
-	for i < la && a[i] == b[i] {
-		i++
-	}
-	if i == la {
-		return true // equal, or b has one byte more at the end
-	}
-	if la == lb {
-		if string(a[i+1:]) == string(b[i+1:]) {
-			return true // substitution
-		}
-		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && string(a[i+2:]) == string(b[i+2:]) // swap
-	}
-	return string(a[i:]) == string(b[i+1:]) // b has one byte more
 }
 
 func compareGiven(a, b *entity) int8 { return bestForms(a, b, hasGiven, givenLevel) }

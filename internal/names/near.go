@@ -28,7 +28,7 @@ func GivenClassesNear(s string) []int32 {
 	seen := map[string]bool{}
 	try := func(variant string) {
 		for _, cand := range nx[variant] {
-			if seen[cand] || !withinOneEdit(string(k), cand) {
+			if seen[cand] || !WithinOneEdit(string(k), cand) {
 				continue
 			}
 			seen[cand] = true
@@ -84,13 +84,12 @@ var nearIndex = sync.OnceValue(func() map[string][]string {
 	return idx
 })
 
-// withinOneEdit reports whether a and b differ by at most one insertion,
-// deletion, substitution or swap of neighbouring letters (optimal string
-// alignment distance ≤ 1).
-func withinOneEdit(a, b string) bool {
-	if a == b {
-		return true
-	}
+// WithinOneEdit reports whether a and b differ by at most one insertion,
+// deletion, substitution or swap of neighbouring bytes (optimal string
+// alignment distance ≤ 1). It takes strings or byte slices, so that the
+// matching engine can ask it of keys it rewrote into a buffer without
+// making strings of them.
+func WithinOneEdit[S ~string | ~[]byte](a, b S) bool {
 	la, lb := len(a), len(b)
 	if la > lb {
 		a, b, la, lb = b, a, lb, la
@@ -102,11 +101,14 @@ func withinOneEdit(a, b string) bool {
 	for i < la && a[i] == b[i] {
 		i++
 	}
+	if i == la {
+		return true // equal, or b has one byte more at the end
+	}
 	if la == lb {
-		if a[i+1:] == b[i+1:] {
+		if string(a[i+1:]) == string(b[i+1:]) {
 			return true // substitution
 		}
-		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // swap
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && string(a[i+2:]) == string(b[i+2:]) // swap
 	}
-	return a[i:] == b[i+1:] // b has one letter more
+	return string(a[i:]) == string(b[i+1:]) // b has one byte more
 }

@@ -51,8 +51,11 @@ func TestWithinOneEdit(t *testing.T) {
 		{"", "a", true},
 		{"", "ab", false},
 	} {
-		if got := withinOneEdit(c.a, c.b); got != c.want {
-			t.Errorf("withinOneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		if got := WithinOneEdit(c.a, c.b); got != c.want {
+			t.Errorf("WithinOneEdit(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := WithinOneEdit([]byte(c.a), []byte(c.b)); got != c.want {
+			t.Errorf("WithinOneEdit(%q, %q) as bytes = %v, want %v", c.a, c.b, got, c.want)
 		}
 	}
 }
