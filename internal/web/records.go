@@ -2,12 +2,14 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/reunite-ftr/reunite/internal/access"
+	"github.com/reunite-ftr/reunite/internal/app"
 	"github.com/reunite-ftr/reunite/internal/domain"
 	"github.com/reunite-ftr/reunite/internal/store"
 )
@@ -19,6 +21,7 @@ func (s *Server) routeRecords() {
 	s.page("GET /records/{kind}/{id}", s.record)
 	s.page("GET /records/{kind}/{id}/edit", s.editRecord)
 	s.page("POST /records/{kind}/{id}/edit", s.updateRecord)
+	s.page("POST /records/{kind}/{id}/erase", s.eraseRecord)
 }
 
 // pageSize is how many records a list page shows.
@@ -73,6 +76,13 @@ type recordData struct {
 	Revisions []revisionView
 	Own       bool
 	CanWrite  bool
+	// CanErase shows the erasure form: the record is the user's
+	// organisation's and the user may erase (access.CanEraseRecord).
+	CanErase bool
+	// EraseBasis and EraseError are the erasure form's value and its
+	// error (a catalogue key) when it comes back refused.
+	EraseBasis string
+	EraseError string
 }
 
 func (d recordData) nav() string { return string(d.Kind) }
@@ -95,7 +105,17 @@ func (s *Server) record(rq *request) error {
 	if err != nil {
 		return err
 	}
-	d := recordData{Kind: kind, Record: r, Own: r.OrgID == p.OrgID, CanWrite: r.OrgID == p.OrgID && p.Can(access.WriteRecords)}
+	if r.Deleted != nil && r.Deleted.Reason == store.ErasedReason {
+		// Nothing of the person is left to show: say what happened.
+		return fmt.Errorf("record %s: %w", r.ID, store.ErrErased)
+	}
+	d := recordData{Kind: kind, Record: r, Own: r.OrgID == p.OrgID, CanWrite: r.OrgID == p.OrgID && p.Can(access.WriteRecords), CanErase: p.CanEraseRecord(&r)}
+	return s.showRecord(rq, http.StatusOK, d)
+}
+
+// showRecord renders a record's page, with its revisions for its owner.
+func (s *Server) showRecord(rq *request, status int, d recordData) error {
+	ctx, p, kind, r := rq.r.Context(), rq.principal(), d.Kind, d.Record
 	if d.Own {
 		revs, err := s.app.Revisions(ctx, p, kind, r.ID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -109,7 +129,54 @@ func (s *Server) record(rq *request) error {
 			d.Revisions = append(d.Revisions, v)
 		}
 	}
-	s.render(rq, http.StatusOK, "record", "kind."+string(kind), "", d)
+	s.render(rq, status, "record", "kind."+string(kind), "", d)
+	return nil
+}
+
+// eraseRecord erases a record's personal data on a lawful request
+// (app.EraseRecord): the legal basis is required, and so is a tick that
+// says the user knows it cannot be undone. A refused form comes back on
+// the record's page with its error and nothing erased.
+func (s *Server) eraseRecord(rq *request) error {
+	kind, err := kindOf(rq)
+	if err != nil {
+		return err
+	}
+	if err := rq.r.ParseForm(); err != nil {
+		return err
+	}
+	ctx, p, id := rq.r.Context(), rq.principal(), rq.r.PathValue("id")
+	basis := strings.TrimSpace(rq.r.PostForm.Get("legal_basis"))
+	refuse := func(key string) error {
+		r, err := s.app.Record(ctx, p, kind, id)
+		if err != nil {
+			return err
+		}
+		if !p.CanEraseRecord(&r) {
+			return errNotFound
+		}
+		d := recordData{Kind: kind, Record: r, Own: true, CanWrite: p.Can(access.WriteRecords), CanErase: true, EraseBasis: basis, EraseError: key}
+		return s.showRecord(rq, http.StatusUnprocessableEntity, d)
+	}
+	switch {
+	case basis == "":
+		return refuse("record.erase.basis_required")
+	case rq.r.PostForm.Get("confirm") != "yes":
+		return refuse("record.erase.confirm_required")
+	}
+	_, err = s.app.EraseRecord(ctx, p, kind, id, basis)
+	var ve *domain.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return refuse("record.erase.basis_too_long")
+	case errors.Is(err, app.ErrForbidden):
+		// Not the user's to erase, or not theirs to know of: the same
+		// answer as for a record that does not exist.
+		return errNotFound
+	case err != nil:
+		return err
+	}
+	http.Redirect(rq.w, rq.r, "/records/"+string(kind)+"?done=erased", http.StatusSeeOther)
 	return nil
 }
 

@@ -222,6 +222,8 @@ func (s *Server) fail(rq *request, err error) {
 	switch {
 	case errors.Is(err, errNotFound), errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDeleted):
 		s.errorPage(rq, http.StatusNotFound, "error.notfound")
+	case errors.Is(err, store.ErrErased):
+		s.errorPage(rq, http.StatusGone, "error.erased")
 	case errors.Is(err, app.ErrForbidden):
 		s.errorPage(rq, http.StatusForbidden, "error.forbidden")
 	case errors.Is(err, store.ErrConflict):

@@ -400,3 +400,80 @@ func TestStatisticsArePublic(t *testing.T) {
 		}
 	}
 }
+
+// TestEraseRecordFromItsPage erases a record's personal data from its
+// page: the form refuses without a legal basis and without the tick, and
+// then erases nothing; another party's post is refused as if the record
+// did not exist; an erasure leaves a page that says so and shows nothing
+// of the person.
+func TestEraseRecordFromItsPage(t *testing.T) {
+	w := newWorld(t, storetest.SQLiteDSN(t), 0)
+	ctx := context.Background()
+	uaOp := access.Operator("test", w.orgs["ua"])
+	child, err := w.app.CreateRecord(ctx, uaOp, domain.Record{Kind: domain.KindChild, Person: domain.Person{Names: []domain.Name{{Given: "Тарас", Family: "Шевчук"}}},
+		Sensitive: domain.Sensitive{CurrentLocation: "таємна адреса"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "/records/child/" + child.ID
+	ua := w.client()
+	ua.mustSignIn("officer@ua.test")
+	if code, body := ua.get(page); code != http.StatusOK || !strings.Contains(body, `id="erase"`) {
+		t.Fatalf("the owner's caseworker sees no erasure form: %d", code)
+	}
+
+	ru := w.client()
+	ru.mustSignIn("officer@ru.test")
+	_, missing := ru.get("/records/child/01939d6e-0000-7000-8000-000000000000")
+	if code, body := ru.post(page+"/erase", url.Values{"legal_basis": {"court order 1"}, "confirm": {"yes"}}); code != http.StatusNotFound || mainOf(body) != mainOf(missing) {
+		t.Errorf("another party's erasure: %d, want the page of a missing record", code)
+	}
+
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		msg  string
+	}{
+		{"no legal basis", url.Values{"confirm": {"yes"}}, "Give the legal basis"},
+		{"not confirmed", url.Values{"legal_basis": {"court order 1"}}, "Tick the box"},
+		{"basis too long", url.Values{"legal_basis": {strings.Repeat("a", 501)}, "confirm": {"yes"}}, "too long"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ua.get(page)
+			code, body := ua.post(page+"/erase", tc.form)
+			if code != http.StatusUnprocessableEntity || !strings.Contains(body, tc.msg) {
+				t.Fatalf("status %d, want 422 with %q", code, tc.msg)
+			}
+			if !strings.Contains(body, "Шевчук") {
+				t.Fatalf("a refused erasure does not show the record again")
+			}
+		})
+	}
+	if got, err := w.app.Record(ctx, uaOp, domain.KindChild, child.ID); err != nil || got.Person.Names[0].Family != "Шевчук" {
+		t.Fatalf("a refused erasure changed the record: %v %v", got.Person.Names, err)
+	}
+
+	ua.get(page)
+	code, body := ua.post(page+"/erase", url.Values{"legal_basis": {"court order 1"}, "confirm": {"yes"}})
+	if code != http.StatusOK || !strings.Contains(body, "personal data was erased") {
+		t.Fatalf("erasure: %d, want the list with its notice\n%.600s", code, body)
+	}
+	got, err := w.app.Record(ctx, uaOp, domain.KindChild, child.ID)
+	if err != nil || len(got.Person.Names) != 0 || got.Sensitive.CurrentLocation != "" || got.Deleted == nil {
+		t.Fatalf("after the erasure the record reads: %+v %v", got.Person, err)
+	}
+	code, body = ua.get(page)
+	if code != http.StatusGone || !strings.Contains(body, "erased on a lawful request") {
+		t.Fatalf("the erased record's page: %d, want 410 saying so", code)
+	}
+	for _, s := range []string{"Тарас", "Шевчук", "таємна"} {
+		if strings.Contains(body, s) {
+			t.Errorf("the erased record's page shows %q", s)
+		}
+	}
+	// Erasing again says it was erased already, and changes nothing.
+	ua.get("/records/child")
+	if code, body = ua.post(page+"/erase", url.Values{"legal_basis": {"court order 2"}, "confirm": {"yes"}}); code != http.StatusGone || !strings.Contains(body, "erased on a lawful request") {
+		t.Fatalf("a second erasure: %d, want 410 saying it was erased", code)
+	}
+}
