@@ -434,7 +434,6 @@ func (s *Store) EncryptExisting(ctx context.Context, batch int, progress func(do
 	for {
 		var ids []string
 		err := s.InTx(ctx, func(t *Tx) error {
-			ids = ids[:0]
 			q, args := `SELECT id FROM records WHERE NOT sealed ORDER BY id LIMIT `+strconv.Itoa(batch), []any{}
 			if after != "" {
 				q, args = `SELECT id FROM records WHERE NOT sealed AND id > $1 ORDER BY id LIMIT `+strconv.Itoa(batch), []any{after}
@@ -443,16 +442,9 @@ func (s *Store) EncryptExisting(ctx context.Context, batch int, progress func(do
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var id string
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if ids, err = scanAll(rows, func(r interface{ Scan(...any) error }) (id string, err error) {
+				return id, r.Scan(&id)
+			}); err != nil {
 				return err
 			}
 			for _, id := range ids {
@@ -616,21 +608,14 @@ func (s *Store) RotateKeys(ctx context.Context, actor Actor, to string, opts Rot
 				id, kek string
 				dek     []byte
 			}
-			var rs []row
 			rows, err := t.query(ctx, `SELECT id, kek_id, dek FROM records WHERE kek_id IS NOT NULL AND kek_id <> $1 ORDER BY kek_id, id LIMIT `+strconv.Itoa(batch), to)
 			if err != nil {
 				return err
 			}
-			for rows.Next() {
-				var r row
-				if err := rows.Scan(&r.id, &r.kek, &r.dek); err != nil {
-					rows.Close()
-					return err
-				}
-				rs = append(rs, r)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			rs, err := scanAll(rows, func(sc interface{ Scan(...any) error }) (r row, err error) {
+				return r, sc.Scan(&r.id, &r.kek, &r.dek)
+			})
+			if err != nil {
 				return err
 			}
 			n = 0
@@ -673,21 +658,14 @@ func (s *Store) RotateKeys(ctx context.Context, actor Actor, to string, opts Rot
 					id, key string
 					sealed  []byte
 				}
-				var rs []row
 				rows, err := t.query(ctx, `SELECT `+v.id+`, `+v.keyCol+`, `+v.col+` FROM `+v.table+` WHERE `+v.keyCol+` LIKE 'env:%' AND `+v.keyCol+` <> $1 ORDER BY `+v.id+` LIMIT `+strconv.Itoa(batch), env)
 				if err != nil {
 					return err
 				}
-				for rows.Next() {
-					var r row
-					if err := rows.Scan(&r.id, &r.key, &r.sealed); err != nil {
-						rows.Close()
-						return err
-					}
-					rs = append(rs, r)
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
+				rs, err := scanAll(rows, func(sc interface{ Scan(...any) error }) (r row, err error) {
+					return r, sc.Scan(&r.id, &r.key, &r.sealed)
+				})
+				if err != nil {
 					return err
 				}
 				n = 0
