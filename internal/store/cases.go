@@ -41,18 +41,12 @@ func (t *Tx) Votes(ctx context.Context, candidateID string) ([]Vote, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Vote
-	for rows.Next() {
-		var v Vote
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (v Vote, err error) {
 		var at nullTime
-		if err := rows.Scan(&v.CandidateID, &v.OrgID, &v.Voter, &v.Confirm, &v.Reason, &at); err != nil {
-			return nil, err
-		}
+		err = r.Scan(&v.CandidateID, &v.OrgID, &v.Voter, &v.Confirm, &v.Reason, &at)
 		v.VotedAt = at.Time
-		out = append(out, v)
-	}
-	return out, rows.Err()
+		return v, err
+	})
 }
 
 // Case is a reunification case: a confirmed pair on its way home.

@@ -188,16 +188,10 @@ func (t *Tx) FrequencyTable(ctx context.Context, name string) (FrequencyTableRow
 	if err != nil {
 		return h, nil, err
 	}
-	defer rows.Close()
-	var out []Frequency
-	for rows.Next() {
-		var f Frequency
-		if err := rows.Scan(&f.Locus, &f.Allele, &f.Frequency); err != nil {
-			return h, nil, err
-		}
-		out = append(out, f)
-	}
-	return h, out, rows.Err()
+	out, err := scanAll(rows, func(r interface{ Scan(...any) error }) (f Frequency, err error) {
+		return f, r.Scan(&f.Locus, &f.Allele, &f.Frequency)
+	})
+	return h, out, err
 }
 
 // FrequencyTables lists the tables, by name.
@@ -206,18 +200,12 @@ func (t *Tx) FrequencyTables(ctx context.Context) ([]FrequencyTableRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []FrequencyTableRow
-	for rows.Next() {
-		var h FrequencyTableRow
+	return scanAll(rows, func(r interface{ Scan(...any) error }) (h FrequencyTableRow, err error) {
 		var at nullTime
-		if err := rows.Scan(&h.ID, &h.Name, &h.OrgID, &h.Simulated, &h.MinFrequency, &at, &h.CreatedBy); err != nil {
-			return nil, err
-		}
+		err = r.Scan(&h.ID, &h.Name, &h.OrgID, &h.Simulated, &h.MinFrequency, &at, &h.CreatedBy)
 		h.CreatedAt = at.Time
-		out = append(out, h)
-	}
-	return out, rows.Err()
+		return h, err
+	})
 }
 
 // KinshipResult is a DNA result recorded on a case.
