@@ -105,6 +105,44 @@ func auditOf(p access.Principal, action, outcome string, r *domain.Record) store
 	return e
 }
 
+// auditShown is the audit of an act that showed records (a page of a
+// list, the review queue, a page of an export): one entry for each owner and
+// kind among them, naming all of that owner's records of that kind
+// (store.AuditEntry.RecordIDs), rather than an entry per record. Every
+// record shown is still named on the chain, and the owner's auditors still
+// see the act; one row instead of fifty is what lets reads keep up. An
+// entry for one record names it as RecordID, as an act on it alone would.
+func auditShown(p access.Principal, action, detail string, recs []*domain.Record) []store.AuditEntry {
+	type owner struct {
+		org  string
+		kind domain.Kind
+	}
+	var out []store.AuditEntry
+	at := map[owner]int{}
+	named := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		if named[r.ID] {
+			continue // shown twice (a record in two candidate pairs): named once
+		}
+		named[r.ID] = true
+		k := owner{r.OrgID, r.Kind}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, store.AuditEntry{Actor: p.ID, ActorOrg: p.OrgID, Action: action, Outcome: store.OutcomeOK,
+				RecordOrg: r.OrgID, RecordKind: r.Kind, Detail: detail})
+		}
+		out[i].RecordIDs = append(out[i].RecordIDs, r.ID)
+	}
+	for i := range out {
+		if len(out[i].RecordIDs) == 1 {
+			out[i].RecordID, out[i].RecordIDs = out[i].RecordIDs[0], nil
+		}
+	}
+	return out
+}
+
 // Authenticate returns the principal an API token stands for.
 // What it read is cached for at most PrincipalCacheTTL (principals.go).
 func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {

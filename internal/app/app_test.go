@@ -207,12 +207,24 @@ func TestImportExportRoundTripAcrossBatches(t *testing.T) {
 					}
 					f.Before = page[len(page)-1].ID
 				}
-				ids := map[string]bool{}
+				// Every record named exactly once: by an entry of its
+				// own when imported, among the page's when exported.
+				named := map[string]int{}
 				for _, e := range all {
-					ids[e.RecordID] = true
+					for _, id := range e.Records() {
+						named[id]++
+					}
 				}
-				if len(all) != n || len(ids) != n {
-					t.Errorf("%s: %d entries for %d records, want %d", action, len(all), len(ids), n)
+				if len(named) != n {
+					t.Errorf("%s: %d entries name %d records, want %d", action, len(all), len(named), n)
+				}
+				for id, times := range named {
+					if times != 1 {
+						t.Errorf("%s: record %s named %d times", action, id, times)
+					}
+				}
+				if action == app.ActionExport && len(all) >= n {
+					t.Errorf("%s: %d entries for %d records: want one a page", action, len(all), n)
 				}
 			}
 			return nil

@@ -269,8 +269,8 @@ func searchedFields(f store.RecordFilter) string {
 const MaxPage = 500
 
 // ListRecords returns one page of the records p may see that match f, and
-// the cursor of the next page ("" on the last page). Each listed record is
-// audited as read.
+// the cursor of the next page ("" on the last page). The page is audited
+// as one act naming every record listed (auditShown).
 func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.RecordFilter) ([]domain.Record, string, error) {
 	if !p.Can(access.ReadRecords) {
 		return nil, "", ErrForbidden
@@ -299,10 +299,11 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 		if recs, err = viewAll(ctx, newViewer(p, tx), recs, f); err != nil {
 			return err
 		}
-		entries := make([]store.AuditEntry, len(recs), len(recs)+1)
+		shown := make([]*domain.Record, len(recs))
 		for i := range recs {
-			entries[i] = auditOf(p, ActionList, store.OutcomeOK, &recs[i])
+			shown[i] = &recs[i]
 		}
+		entries := auditShown(p, ActionList, "", shown)
 		if by := searchedFields(f); by != "" {
 			// The search itself, found or not: which fields were searched
 			// and how much was found, never the terms (a name searched

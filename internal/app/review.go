@@ -52,20 +52,16 @@ func (a *App) ReviewQueue(ctx context.Context, p access.Principal, f store.Candi
 		if err != nil {
 			return err
 		}
-		var audit []store.AuditEntry
+		var shown []*domain.Record
 		for _, c := range cands {
-			item, shown, err := a.queueItem(ctx, tx, p, c)
+			item, recs, err := a.queueItem(ctx, tx, p, c)
 			if err != nil {
 				return err
 			}
-			for _, r := range shown {
-				e := auditOf(p, ActionRead, store.OutcomeOK, r)
-				e.Detail = "review queue, candidate " + c.ID
-				audit = append(audit, e)
-			}
+			shown = append(shown, recs...)
 			items = append(items, item)
 		}
-		return tx.AppendAudit(ctx, audit...)
+		return tx.AppendAudit(ctx, auditShown(p, ActionRead, fmt.Sprintf("review queue, %d candidates", len(cands)), shown)...)
 	})
 	if err != nil {
 		return nil, err // nothing read is handed out without its audit

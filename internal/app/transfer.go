@@ -228,11 +228,11 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 			if page, err = viewAll(ctx, newViewer(p, tx), page, f); err != nil {
 				return err
 			}
-			entries := make([]store.AuditEntry, len(page))
+			shown := make([]*domain.Record, len(page))
 			for i := range page {
-				entries[i] = auditOf(p, ActionExport, store.OutcomeOK, &page[i])
+				shown[i] = &page[i]
 			}
-			return tx.AppendAudit(ctx, entries...)
+			return tx.AppendAudit(ctx, auditShown(p, ActionExport, "", shown)...)
 		})
 		if err != nil {
 			return n, err

@@ -144,7 +144,7 @@ func (e *env) open(ctx context.Context) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := store.Open(ctx, e.db, store.Options{Keys: keys})
+	s, err := store.Open(ctx, e.db, store.Options{Keys: keys, Log: e.log})
 	if err != nil {
 		return nil, err
 	}

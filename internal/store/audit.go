@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,26 @@ type AuditEntry struct {
 	RecordID   string      `json:"record_id,omitempty"`
 	RecordOrg  string      `json:"record_organisation_id,omitempty"`
 	RecordKind domain.Kind `json:"record_kind,omitempty"`
-	Detail     string      `json:"detail,omitempty"`
+	// RecordIDs are the records an act showed when it showed more than
+	// one (a page of a list, the review queue, an export), all of
+	// RecordOrg's and of RecordKind: one row names them all rather than a
+	// row per record (audit_refs.go). RecordID is then empty.
+	RecordIDs []string `json:"record_ids,omitempty"`
+	Detail    string   `json:"detail,omitempty"`
+}
+
+// Records are the ids of the records the entry names: RecordID, or
+// RecordIDs.
+func (e AuditEntry) Records() []string {
+	if e.RecordID != "" {
+		return []string{e.RecordID}
+	}
+	return e.RecordIDs
+}
+
+// Names reports whether the entry names the record id.
+func (e AuditEntry) Names(id string) bool {
+	return slices.Contains(e.Records(), canonicalID(id))
 }
 
 // AppendAudit adds audit entries to the transaction, all at its time.
@@ -67,13 +87,14 @@ type AuditFilter struct {
 	// see: acts by its people, and acts on its records by anyone (so that an
 	// attempt from outside shows up to the owner). "" means every entry.
 	VisibleTo string
-	RecordID  string
-	Actor     string
-	Action    string
-	Outcome   string
-	Since     time.Time
-	Before    int64 // cursor: entries with a smaller id
-	Limit     int
+	// RecordID: the acts that named the record, alone or among others.
+	RecordID string
+	Actor    string
+	Action   string
+	Outcome  string
+	Since    time.Time
+	Before   int64 // cursor: entries with a smaller id
+	Limit    int
 }
 
 // Audit lists audit entries matching f, newest first.
@@ -92,7 +113,14 @@ func (t *Tx) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 		if !validID(f.RecordID) {
 			return nil, nil
 		}
-		conds = append(conds, "record_id = "+arg(f.RecordID))
+		// Acts on the record alone; acts that named it among others,
+		// through the references the indexer has written; and, past
+		// them, those the indexer has not reached yet (audit_refs.go).
+		id := arg(canonicalID(f.RecordID))
+		conds = append(conds, "id IN (SELECT id FROM audit_log WHERE record_id = "+id+
+			" UNION ALL SELECT audit_id FROM audit_record_refs WHERE record_id = "+id+
+			" UNION ALL SELECT id FROM audit_log WHERE seq > (SELECT seq FROM audit_refs_state WHERE id = 1)"+
+			" AND record_ids <> '' AND ' ' || record_ids || ' ' LIKE "+arg("% "+canonicalID(f.RecordID)+" %")+")")
 	}
 	if f.Actor != "" {
 		conds = append(conds, "actor = "+arg(f.Actor))
@@ -109,7 +137,7 @@ func (t *Tx) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	if f.Before > 0 {
 		conds = append(conds, "id < "+arg(f.Before))
 	}
-	q := `SELECT id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail FROM audit_log`
+	q := `SELECT id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, record_ids, detail FROM audit_log`
 	if len(conds) > 0 {
 		q += " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -128,10 +156,12 @@ func (t *Tx) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 		var at nullTime
 		var actorOrg, recID, recOrg sql.NullString
 		var seq sql.NullInt64
-		if err := rows.Scan(&e.ID, &seq, &at, &e.Actor, &actorOrg, &e.Action, &e.Outcome, &recID, &recOrg, &e.RecordKind, &e.Detail); err != nil {
+		var ids string
+		if err := rows.Scan(&e.ID, &seq, &at, &e.Actor, &actorOrg, &e.Action, &e.Outcome, &recID, &recOrg, &e.RecordKind, &ids, &e.Detail); err != nil {
 			return nil, err
 		}
 		e.At, e.ActorOrg, e.RecordID, e.RecordOrg, e.Seq = at.Time, actorOrg.String, recID.String, recOrg.String, seq.Int64
+		e.RecordIDs = splitRecordIDs(ids)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -7,7 +7,8 @@ package store
 //	hash = SHA-256("reunite audit v1\n" || prev_hash || canonical(row))
 //
 // where canonical(row) is seq and every column but id, each length-prefixed
-// (auditCanonical). audit_state keeps the head: the last seq and its hash.
+// (auditCanonical); record_ids (migration 00015) only when it is not empty,
+// so that rows written before it hash as they did. audit_state keeps the head: the last seq and its hash.
 //
 // Order. The chain's order is seq, assigned under the head: an append reads
 // audit_state inside its transaction (SQLite: the transaction already holds
@@ -86,6 +87,11 @@ func auditCanonical(seq int64, e AuditEntry) []byte {
 	for _, f := range fields {
 		n += binary.MaxVarintLen64 + len(f)
 	}
+	ids := joinRecordIDs(e.RecordIDs)
+	if ids != "" {
+		fields = append(fields, ids)
+		n += binary.MaxVarintLen64 + len(ids)
+	}
 	b := make([]byte, 0, n)
 	b = binary.BigEndian.AppendUint64(b, uint64(seq))
 	for _, f := range fields {
@@ -93,6 +99,18 @@ func auditCanonical(seq int64, e AuditEntry) []byte {
 		b = append(b, f...)
 	}
 	return b
+}
+
+// joinRecordIDs writes an entry's RecordIDs as audit_log.record_ids holds
+// them: separated by one space.
+func joinRecordIDs(ids []string) string { return strings.Join(ids, " ") }
+
+// splitRecordIDs reads audit_log.record_ids.
+func splitRecordIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, " ")
 }
 
 // AuditHash is a row's hash in the chain, given the hash of the row before.
@@ -169,6 +187,19 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 			e.At = t.now
 		}
 		e.ActorOrg, e.RecordID, e.RecordOrg = canonicalID(e.ActorOrg), canonicalID(e.RecordID), canonicalID(e.RecordOrg)
+		if len(e.RecordIDs) > 0 {
+			if e.RecordID != "" {
+				return fmt.Errorf("append audit %s: an entry names one record (RecordID) or several (RecordIDs), not both", e.Action)
+			}
+			ids := make([]string, len(e.RecordIDs))
+			for j, id := range e.RecordIDs {
+				if id == "" || strings.Contains(id, " ") {
+					return fmt.Errorf("append audit %s: record id %q", e.Action, id)
+				}
+				ids[j] = canonicalID(id)
+			}
+			e.RecordIDs = ids
+		}
 		seq++
 		h := AuditHash(head, seq, e)
 		rows[i] = chainRow{entry: e, seq: sql.NullInt64{Int64: seq, Valid: true}, prev: head, hash: h}
@@ -192,14 +223,14 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 // chain's new head, in one statement whose text does not depend on the
 // number of rows (so the driver's prepared statement is reused).
 // (A data-modifying WITH runs whether or not it is referred to.)
-const pgAuditAppend = `WITH i AS (INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash)
-	SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[]))
-UPDATE audit_state SET seq = $13, head = $14 WHERE id = 1`
+const pgAuditAppend = `WITH i AS (INSERT INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash, record_ids)
+	SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::bigint[], $11::bytea[], $12::bytea[], $13::text[]))
+UPDATE audit_state SET seq = $14, head = $15 WHERE id = 1`
 
 func (t *Tx) appendAuditPostgres(ctx context.Context, rows []chainRow, seq int64, head []byte) error {
 	n := len(rows)
 	at := make([]time.Time, n)
-	actor, action, outcome, kind, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	actor, action, outcome, kind, detail, ids := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	actorOrg, recID, recOrg := make([]*string, n), make([]*string, n), make([]*string, n)
 	seqs := make([]int64, n)
 	prev, hash := make([][]byte, n), make([][]byte, n)
@@ -212,10 +243,11 @@ func (t *Tx) appendAuditPostgres(ctx context.Context, rows []chainRow, seq int64
 	for i, r := range rows {
 		e := r.entry
 		at[i], actor[i], action[i], outcome[i], kind[i], detail[i] = e.At, e.Actor, e.Action, e.Outcome, string(e.RecordKind), e.Detail
+		ids[i] = joinRecordIDs(e.RecordIDs)
 		actorOrg[i], recID[i], recOrg[i] = orNull(e.ActorOrg), orNull(e.RecordID), orNull(e.RecordOrg)
 		seqs[i], prev[i], hash[i] = r.seq.Int64, r.prev, r.hash
 	}
-	if _, err := t.exec(ctx, pgAuditAppend, at, actor, actorOrg, action, outcome, recID, recOrg, kind, detail, seqs, prev, hash, seq, head); err != nil {
+	if _, err := t.exec(ctx, pgAuditAppend, at, actor, actorOrg, action, outcome, recID, recOrg, kind, detail, seqs, prev, hash, ids, seq, head); err != nil {
 		return fmt.Errorf("append audit: %w", err)
 	}
 	return nil
@@ -224,21 +256,21 @@ func (t *Tx) appendAuditPostgres(ctx context.Context, rows []chainRow, seq int64
 // appendAuditSQLite writes audit rows in multi-row inserts of auditChunks
 // rows, then the chain's new head.
 func (t *Tx) appendAuditSQLite(ctx context.Context, rows []chainRow, seq int64, head []byte) error {
-	const cols = 12
+	const cols = 13
 	for len(rows) > 0 {
 		n := auditChunk(len(rows))
 		args := make([]any, 0, n*cols)
 		for _, r := range rows[:n] {
 			e := r.entry
 			args = append(args, e.At, e.Actor, nullable(e.ActorOrg), e.Action, e.Outcome,
-				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, r.seq.Int64, r.prev, r.hash)
+				nullable(e.RecordID), nullable(e.RecordOrg), string(e.RecordKind), e.Detail, r.seq.Int64, r.prev, r.hash, joinRecordIDs(e.RecordIDs))
 		}
 		// OR ROLLBACK: a row the table refuses ends the whole
 		// transaction at once (as an error from here does anyway), so
 		// SQLite keeps no statement journal of the pages the insert
 		// changes in case it had to undo the statement alone (bench
 		// http: 0.44 s of 23 s CPU).
-		ins := t.multiInsert(`INSERT OR ROLLBACK INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash) VALUES `, cols, n)
+		ins := t.multiInsert(`INSERT OR ROLLBACK INTO audit_log (at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, seq, prev_hash, hash, record_ids) VALUES `, cols, n)
 		if _, err := t.exec(ctx, ins, args...); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
@@ -325,7 +357,7 @@ func (s *Store) chainUnchainedAudit(ctx context.Context) error {
 	})
 }
 
-const auditChainColumns = `id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, prev_hash, hash`
+const auditChainColumns = `id, seq, at, actor, actor_org, action, outcome, record_id, record_org, record_kind, detail, prev_hash, hash, record_ids`
 
 // chainRow is a stored row with its place in the chain.
 type chainRow struct {
@@ -338,9 +370,11 @@ func scanChainRow(rows *sql.Rows) (chainRow, error) {
 	var r chainRow
 	var at nullTime
 	var actorOrg, recID, recOrg sql.NullString
+	var ids string
 	err := rows.Scan(&r.entry.ID, &r.seq, &at, &r.entry.Actor, &actorOrg, &r.entry.Action, &r.entry.Outcome,
-		&recID, &recOrg, &r.entry.RecordKind, &r.entry.Detail, &r.prev, &r.hash)
+		&recID, &recOrg, &r.entry.RecordKind, &r.entry.Detail, &r.prev, &r.hash, &ids)
 	r.entry.At, r.entry.ActorOrg, r.entry.RecordID, r.entry.RecordOrg = at.Time, actorOrg.String, recID.String, recOrg.String
+	r.entry.RecordIDs = splitRecordIDs(ids)
 	r.entry.Seq = r.seq.Int64
 	return r, err
 }

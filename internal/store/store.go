@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,6 +75,9 @@ type Store struct {
 	audit auditBatcher
 	// ckpt checkpoints SQLite's WAL beside the writer (checkpoint.go).
 	ckpt *checkpointer
+	// refs writes the audit trail's references by record (audit_refs.go).
+	refs *refIndexer
+	log  *slog.Logger
 	// principals counts the write transactions of this Store that changed
 	// an organisation, a user or an API token (see PrincipalEpoch).
 	principals atomic.Uint64
@@ -97,15 +101,21 @@ type Options struct {
 	// checkKeys). Without keys, Open fails on a database that holds
 	// encrypted data, and writing a record fails with ErrNoMasterKey.
 	Keys seal.KeyWrapper
+	// Log receives what the store's background work (audit_refs.go) has
+	// to report. Defaults to slog.Default().
+	Log *slog.Logger
 }
 
 // Open connects to dsn and brings its schema up to date. A dsn starting with
 // postgres:// or postgresql:// is PostgreSQL; anything else is the path of a
 // SQLite file, created (with its directory) if missing.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{now: opts.Now, keys: opts.Keys}
+	s := &Store{now: opts.Now, keys: opts.Keys, log: opts.Log}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	s.audit.s = s
 	var err error
@@ -177,6 +187,7 @@ func (s *Store) open(ctx context.Context, dsn string) error {
 	if err := s.chainUnchainedAudit(ctx); err != nil {
 		return err
 	}
+	s.refs = s.startRefIndexer()
 	if _, err := s.syncNameKeys(ctx); err != nil {
 		return err
 	}
@@ -280,6 +291,7 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.refs.close()
 	s.ckpt.close()
 	s.stmts.close()
 	s.rstmts.close()
