@@ -28,7 +28,10 @@ package store
 //   - reordered rows: the same, since seq is inside the hash and each row
 //     names the hash of the one before it;
 //   - a truncated tail: the last row is before the head in audit_state;
-//   - a row written outside the application: no seq, or a seq past the head.
+//   - a row written outside the application: no seq, or a seq past the head;
+//   - the index by record (audit_refs.go) not matching the rows it covers:
+//     a reference removed, added or changed, which would hide an act from
+//     a query by record (the sums of both sides, refSum).
 //
 // What it cannot find on its own: someone with write access to the database
 // who removes or edits rows and then recomputes every later hash and the
@@ -51,6 +54,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,12 +195,14 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 			if e.RecordID != "" {
 				return fmt.Errorf("append audit %s: an entry names one record (RecordID) or several (RecordIDs), not both", e.Action)
 			}
-			ids := make([]string, len(e.RecordIDs))
-			for j, id := range e.RecordIDs {
+			ids := make([]string, 0, len(e.RecordIDs))
+			for _, id := range e.RecordIDs {
 				if id == "" || strings.Contains(id, " ") {
 					return fmt.Errorf("append audit %s: record id %q", e.Action, id)
 				}
-				ids[j] = canonicalID(id)
+				if id = canonicalID(id); !slices.Contains(ids, id) { // each named once
+					ids = append(ids, id)
+				}
 			}
 			e.RecordIDs = ids
 		}
@@ -425,6 +431,13 @@ var ErrAuditBroken = errors.New("audit chain does not verify")
 // be on the chain.
 func (s *Store) VerifyAudit(ctx context.Context, anchors ...AuditHead) (AuditVerdict, error) {
 	var v AuditVerdict
+	// The index by record is complete up to its mark, read before the
+	// head so that the mark is not past it.
+	var indexed int64
+	if err := s.db.QueryRowContext(ctx, `SELECT seq FROM audit_refs_state WHERE id = 1`).Scan(&indexed); err != nil {
+		return v, fmt.Errorf("audit references: %w", err)
+	}
+	var names refSum // of the names in the rows up to the mark
 	if err := s.db.QueryRowContext(ctx, `SELECT seq, head FROM audit_state WHERE id = 1`).Scan(&v.Head.Seq, &v.Head.Hash); err != nil {
 		return v, fmt.Errorf("audit chain head: %w", err)
 	}
@@ -471,6 +484,11 @@ func (s *Store) VerifyAudit(ctx context.Context, anchors ...AuditHead) (AuditVer
 					return fail(seq, id, "audit row seq %d (id %d) is not the row of the recorded head %s: the trail was rewritten from there or before", seq, id, a)
 				}
 			}
+			if seq <= indexed {
+				for _, id := range r.entry.RecordIDs {
+					names.add(id, r.entry.ID)
+				}
+			}
 			prev, last = r.hash, seq
 			v.Rows++
 		}
@@ -499,6 +517,11 @@ func (s *Store) VerifyAudit(ctx context.Context, anchors ...AuditHead) (AuditVer
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return v, err
 	}
+	if refs, err := s.sumAuditRefs(ctx, indexed); err != nil {
+		return v, err
+	} else if refs != names {
+		return fail(0, 0, "the index of the audit trail by record does not match the rows up to seq %d: references were removed, added or changed (a query by record may miss acts; the chain itself holds)", indexed)
+	}
 	var through int64
 	err = s.db.QueryRowContext(ctx, `SELECT a.id, s.unchained_through FROM audit_log a, audit_state s
 		WHERE s.id = 1 AND a.seq IS NULL ORDER BY a.id LIMIT 1`).Scan(&id, &through)
@@ -510,4 +533,38 @@ func (s *Store) VerifyAudit(ctx context.Context, anchors ...AuditHead) (AuditVer
 		return v, err
 	}
 	return v, nil
+}
+
+// refSum sums a multiset of references (record id, audit row id), in any
+// order: two sums differ, but for a 2⁻⁶⁴ chance, when the multisets do.
+type refSum struct{ n, sum uint64 }
+
+func (r *refSum) add(recordID string, auditID int64) {
+	h := sha256.New()
+	h.Write([]byte(canonicalID(recordID)))
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(auditID))
+	h.Write(b[:])
+	r.n++
+	r.sum += binary.BigEndian.Uint64(h.Sum(nil))
+}
+
+// sumAuditRefs sums the references to the rows up to seq.
+func (s *Store) sumAuditRefs(ctx context.Context, seq int64) (refSum, error) {
+	var sum refSum
+	rows, err := s.db.QueryContext(ctx, `SELECT r.record_id, r.audit_id FROM audit_record_refs r
+		LEFT JOIN audit_log a ON a.id = r.audit_id WHERE a.seq IS NULL OR a.seq <= $1`, seq)
+	if err != nil {
+		return sum, fmt.Errorf("audit references: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var audit int64
+		if err := rows.Scan(&id, &audit); err != nil {
+			return sum, fmt.Errorf("audit references: %w", err)
+		}
+		sum.add(id, audit)
+	}
+	return sum, rows.Err()
 }

@@ -54,18 +54,18 @@ func TestAuditByRecord(t *testing.T) {
 		act("x alone", x)
 		act("x among y and z", "", y, strings.ToUpper(x), z) // ids are kept as PostgreSQL writes them
 		act("y and z", "", y, z)
-		act("x among sixty", "", append(slices.Clone(others[:30]), append([]string{x}, others[30:]...)...)...)
+		act("x among sixty, y twice", "", append([]string{y, y}, append(slices.Clone(others[:30]), append([]string{x}, others[30:]...)...)...)...)
 		wantX := byRecord(t, s, x)
 		if len(wantX) != 3 {
 			t.Fatalf("before indexing: %d acts name x, want 3", len(wantX))
 		}
-		if got := byRecord(t, s, y); len(got) != 2 {
-			t.Fatalf("before indexing: %d acts name y, want 2", len(got))
+		if got := byRecord(t, s, y); len(got) != 3 {
+			t.Fatalf("before indexing: %d acts name y, want 3", len(got))
 		}
 
 		n, err := s.IndexAuditRefs(ctx)
-		if err != nil || n != 3+2+61 {
-			t.Fatalf("indexed %d references (%v), want %d", n, err, 3+2+61)
+		if err != nil || n != 3+2+62 { // y named twice in one act: once
+			t.Fatalf("indexed %d references (%v), want %d", n, err, 3+2+62)
 		}
 		if got := byRecord(t, s, x); !slices.Equal(got, wantX) {
 			t.Fatalf("after indexing x is named by %v, want %v", got, wantX)
@@ -101,7 +101,27 @@ func TestAuditByRecord(t *testing.T) {
 		if v := verify(t, s); !v.OK() {
 			t.Fatalf("chain: %+v", v)
 		}
-		rawExec(t, raw, `UPDATE audit_log SET record_ids = replace(record_ids, ' `+x+`', '') WHERE detail = 'x among sixty'`)
+		// The index is checked against the rows it covers: a reference
+		// removed, added or pointed at another record is found.
+		if _, err := s.IndexAuditRefs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ name, tamper, undo string }{
+			{"removed", `DELETE FROM audit_record_refs WHERE record_id = '` + x + `'`, `INSERT INTO audit_record_refs SELECT '` + x + `', id FROM audit_log WHERE record_ids LIKE '%` + x + `%'`},
+			{"added", `INSERT INTO audit_record_refs SELECT '` + y + `', id FROM audit_log WHERE record_id = '` + x + `'`, `DELETE FROM audit_record_refs WHERE audit_id IN (SELECT id FROM audit_log WHERE record_id = '` + x + `')`},
+			{"changed", `UPDATE audit_record_refs SET record_id = '` + z + `' WHERE record_id = '` + x + `' AND audit_id IN (SELECT id FROM audit_log WHERE detail = 'x again')`,
+				`UPDATE audit_record_refs SET record_id = '` + x + `' WHERE record_id = '` + z + `' AND audit_id IN (SELECT id FROM audit_log WHERE detail = 'x again')`},
+		} {
+			rawExec(t, raw, c.tamper)
+			if v := verify(t, s); v.OK() || !strings.Contains(v.Problem, "index of the audit trail by record") {
+				t.Fatalf("a reference %s: %+v", c.name, v)
+			}
+			rawExec(t, raw, c.undo)
+			if v := verify(t, s); !v.OK() {
+				t.Fatalf("after undoing the reference %s: %+v", c.name, v)
+			}
+		}
+		rawExec(t, raw, `UPDATE audit_log SET record_ids = replace(record_ids, ' `+x+`', '') WHERE detail = 'x among sixty, y twice'`)
 		if v := verify(t, s); v.OK() || !strings.Contains(v.Problem, "does not match its hash") {
 			t.Fatalf("a name dropped from a row: %+v", v)
 		}
