@@ -10,8 +10,8 @@ import (
 // Group commit of the audit entries of reads.
 //
 // A user action that only reads (a record read, a page of records, the
-// review queue) still writes: an audit row for each record it shows, on the
-// hash chain. Written in the action's own transaction, every read would be
+// review queue) still writes: its audit rows, naming every record it shows,
+// on the hash chain. Written in the action's own transaction, every read would be
 // a write transaction: one at a time on SQLite, and on PostgreSQL one
 // holding the chain's head and waiting for its own WAL flush. ReadTx
 // instead reads in a read-only transaction and hands its entries to the
