@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -421,6 +422,27 @@ func TestReadsAreAudited(t *testing.T) {
 		for _, a := range []string{app.ActionCreate, app.ActionRead, app.ActionList} {
 			if !got[a] {
 				t.Errorf("no %s audit entry (got %v)", a, got)
+			}
+		}
+
+		// A page of several records is one entry naming them all, and a
+		// query by any of them finds it.
+		var more [2]domain.Record
+		w.do("ua-caseworker", "POST", "/api/v1/children", childBody("Олег", "Бойко")).json(t, &more[0])
+		w.do("ua-caseworker", "POST", "/api/v1/children", childBody("Ірина", "Бойко")).json(t, &more[1])
+		w.do("ua-reviewer", "GET", "/api/v1/children", nil)
+		var lists struct{ Items []store.AuditEntry }
+		w.do("ua-auditor", "GET", "/api/v1/audit?action="+app.ActionList, nil).json(t, &lists)
+		// Newest first: the reviewer's page, then the analyst's (one record).
+		if len(lists.Items) != 2 || lists.Items[0].RecordID != "" || lists.Items[1].RecordID != rec.ID ||
+			!slices.Equal(lists.Items[0].RecordIDs, []string{rec.ID, more[0].ID, more[1].ID}) {
+			t.Fatalf("the pages' audit: %+v", lists.Items)
+		}
+		for _, r := range append([]domain.Record{rec}, more[:]...) {
+			var byRec struct{ Items []store.AuditEntry }
+			w.do("ua-auditor", "GET", "/api/v1/audit?record_id="+r.ID+"&action="+app.ActionList, nil).json(t, &byRec)
+			if !slices.ContainsFunc(byRec.Items, func(e store.AuditEntry) bool { return e.ID == lists.Items[0].ID }) {
+				t.Errorf("the page's entry is not found by record %s: %+v", r.ID, byRec.Items)
 			}
 		}
 	})
