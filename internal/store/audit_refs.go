@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"sync"
@@ -186,7 +185,9 @@ func (t *Tx) insertAuditRefs(ctx context.Context, refs []auditRef) error {
 
 // refIndexer runs IndexAuditRefs in the background until stopped.
 type refIndexer struct {
-	stop chan struct{}
+	// stop ends the indexer, and the window it is writing (a window cut
+	// short is written again from its start by the next indexer).
+	stop context.CancelFunc
 	done sync.WaitGroup
 	once sync.Once
 }
@@ -196,21 +197,23 @@ type refIndexer struct {
 // oldest has waited refsPatience. Errors are logged and left for the next round
 // (queries by record read what is not indexed from the rows themselves).
 func (s *Store) startRefIndexer() *refIndexer {
-	x := &refIndexer{stop: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	x := &refIndexer{stop: stop}
 	x.done.Go(func() {
 		t := time.NewTicker(refsEvery)
 		defer t.Stop()
 		waiting := time.Time{} // since when references have waited
 		for {
 			select {
-			case <-x.stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 			}
-			ctx := context.Background()
 			n, err := s.rowsPastRefs(ctx)
 			if err != nil {
-				s.log.Warn("audit references", "err", err)
+				if ctx.Err() == nil {
+					s.log.Warn("audit references", "err", err)
+				}
 				continue
 			}
 			if n == 0 {
@@ -224,7 +227,9 @@ func (s *Store) startRefIndexer() *refIndexer {
 				continue
 			}
 			if _, err := s.IndexAuditRefs(ctx); err != nil {
-				s.log.Warn("audit references", "err", err)
+				if ctx.Err() == nil {
+					s.log.Warn("audit references", "err", err)
+				}
 				continue
 			}
 			waiting = time.Time{}
@@ -233,13 +238,19 @@ func (s *Store) startRefIndexer() *refIndexer {
 	return x
 }
 
+// AuditRefsMark is where the index by record stands: complete up to the
+// chain's seq mark, with the chain's head at head.
+func (s *Store) AuditRefsMark(ctx context.Context) (mark, head int64, err error) {
+	err = s.ReadTx(ctx, func(tx *Tx) error {
+		return tx.queryRow(ctx, `SELECT r.seq, a.seq FROM audit_refs_state r, audit_state a WHERE r.id = 1 AND a.id = 1`).Scan(&mark, &head)
+	})
+	return mark, head, err
+}
+
 // rowsPastRefs is the number of rows on the chain past the mark.
 func (s *Store) rowsPastRefs(ctx context.Context) (int64, error) {
-	var n sql.NullInt64
-	err := s.ReadTx(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT a.seq - r.seq FROM audit_refs_state r, audit_state a WHERE r.id = 1 AND a.id = 1`).Scan(&n)
-	})
-	return n.Int64, err
+	mark, head, err := s.AuditRefsMark(ctx)
+	return head - mark, err
 }
 
 func (x *refIndexer) close() {
@@ -247,7 +258,7 @@ func (x *refIndexer) close() {
 		return
 	}
 	x.once.Do(func() {
-		close(x.stop)
+		x.stop()
 		x.done.Wait()
 	})
 }
