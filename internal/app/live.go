@@ -53,26 +53,34 @@ func (a *App) rematch(ctx context.Context, recs []domain.Record) {
 		a.firstMatch(ctx)
 		return
 	}
+	// The engine is in memory: most writes propose nothing, and then no
+	// transaction is opened at all.
+	var proposed []match.Pair
+	for i := range recs {
+		r := &recs[i]
+		if r.Deleted != nil {
+			en.Remove(r.ID)
+			continue
+		}
+		for _, p := range en.Upsert(r) {
+			if p.Probability >= DefaultReviewThreshold {
+				proposed = append(proposed, p)
+			}
+		}
+	}
+	if len(proposed) == 0 {
+		return
+	}
 	var cands []store.Candidate
 	err := a.store.InTx(ctx, func(tx *store.Tx) error {
 		cands = cands[:0]
-		for i := range recs {
-			r := &recs[i]
-			if r.Deleted != nil {
-				en.Remove(r.ID)
-				continue
+		for _, p := range proposed {
+			c, ok, err := candidateOf(ctx, tx, en, p)
+			if err != nil {
+				return err
 			}
-			for _, p := range en.Upsert(r) {
-				if p.Probability < DefaultReviewThreshold {
-					continue
-				}
-				c, ok, err := candidateOf(ctx, tx, en, p)
-				if err != nil {
-					return err
-				}
-				if ok {
-					cands = append(cands, c)
-				}
+			if ok {
+				cands = append(cands, c)
 			}
 		}
 		ids, err := tx.ProposeCandidatesIDs(ctx, cands)
