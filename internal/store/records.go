@@ -384,7 +384,7 @@ func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }
 		return r, err
 	}
 	r.CreatedAt, r.UpdatedAt = created.Time, updated.Time
-	if err := json.Unmarshal([]byte(person), &r.Person); err != nil {
+	if err := decodePerson(person, &r.Person); err != nil {
 		return r, fmt.Errorf("record %s: stored person: %w", r.ID, err)
 	}
 	if enquirer.Valid {
