@@ -374,7 +374,7 @@ func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }
 	var r domain.Record
 	var person string
 	var enquirer, deletedBy, reason sql.NullString
-	var created, updated, deleted nullTime
+	var created, updated, deleted recordTime
 	if keys == nil {
 		keys = new(recordKeys)
 	}
@@ -418,10 +418,11 @@ func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.
 	}
 	var sens sql.NullString
 	var sensSealed []byte
-	q := `SELECT ` + recordColumns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
+	columns := recordColumnsFor(t.dialect)
+	q := `SELECT ` + columns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
 	extra := []any{&sens, &sensSealed}
 	if !withSensitive {
-		q = `SELECT ` + recordColumns + ` FROM records r WHERE r.id = $1`
+		q = `SELECT ` + columns + ` FROM records r WHERE r.id = $1`
 		extra = nil
 	}
 	var keys recordKeys
@@ -735,10 +736,10 @@ func (f RecordFilter) listQuery(d Dialect) (string, []any) {
 		// family name and visibility are asked (records_kind_family_live
 		// covers them), then the page's rows: not a row read for each
 		// record with the name that the viewer does not see.
-		return `SELECT ` + recordColumns + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
+		return `SELECT ` + recordColumnsFor(d) + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
 			` ORDER BY r.id LIMIT ` + strconv.Itoa(f.Limit) + `) ORDER BY r.id`, args
 	}
-	q := `SELECT ` + recordColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
+	q := `SELECT ` + recordColumnsFor(d) + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
