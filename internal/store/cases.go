@@ -214,7 +214,8 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	rows, err := t.query(ctx, q, args...)
+	// Prepared: scanAll reads every row before anything else runs.
+	rows, err := t.queryPrepared(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}
