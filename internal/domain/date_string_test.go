@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,5 +61,80 @@ func BenchmarkFuzzyDateString(b *testing.B) {
 	f := MustParseFuzzyDate("2014-03-07")
 	for b.Loop() {
 		_ = f.String()
+	}
+}
+
+// parseFuzzyDateSplit is ParseFuzzyDate's year, month and day forms as
+// written with strings.Split, which ParseFuzzyDate must equal.
+func parseFuzzyDateSplit(s string) (FuzzyDate, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "~") || strings.Contains(s, "/") {
+		return ParseFuzzyDate(s)
+	}
+	bad := func(why string) (FuzzyDate, error) {
+		return FuzzyDate{}, fmt.Errorf("%w %q: %s (use YYYY-MM-DD, YYYY-MM, YYYY, ~YYYY or YYYY/YYYY)", ErrDateFormat, s, why)
+	}
+	parts := strings.Split(s, "-")
+	y, err := parseYear(parts[0])
+	if err != nil {
+		return bad(err.Error())
+	}
+	switch len(parts) {
+	case 1:
+		return span(PrecisionYear, Date{y, 1, 1}, Date{y, 12, 31}), nil
+	case 2:
+		m, err := parseFixed(parts[1], 2, 1, 12)
+		if err != nil {
+			return bad("month " + err.Error())
+		}
+		last := daysIn(y, time.Month(m))
+		return span(PrecisionMonth, Date{y, time.Month(m), 1}, Date{y, time.Month(m), last}), nil
+	case 3:
+		m, err := parseFixed(parts[1], 2, 1, 12)
+		if err != nil {
+			return bad("month " + err.Error())
+		}
+		d, err := parseFixed(parts[2], 2, 1, 31)
+		if err != nil {
+			return bad("day " + err.Error())
+		}
+		if d > daysIn(y, time.Month(m)) {
+			return bad(fmt.Sprintf("%s %d has no day %d", time.Month(m), y, d))
+		}
+		day := Date{y, time.Month(m), d}
+		return span(PrecisionDay, day, day), nil
+	}
+	return bad("too many parts")
+}
+
+func checkParse(t *testing.T, s string) {
+	t.Helper()
+	got, gotErr := ParseFuzzyDate(s)
+	want, wantErr := parseFuzzyDateSplit(s)
+	if got != want || (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+		t.Fatalf("%q: %+v, %v; with strings.Split %+v, %v", s, got, gotErr, want, wantErr)
+	}
+}
+
+func TestParseFuzzyDateLikeSplit(t *testing.T) {
+	for _, s := range []string{"", " ", "2014", "2014-03", "2014-03-07", "2014-02-29", "2016-02-29", "2014-3", "2014-03-7", "2014-", "-2014", "2014--03",
+		"2014-03-07-", "2014-03-07-01", "2014-03-07-01-02", "x-03-07-01", "1899-01", "2101", "2014-13", "2014-00-01", "2014-04-31", " 2014-03 ", "20144-03",
+		"~2014", "2012/2014", "-", "--", "---", "----"} {
+		checkParse(t, s)
+	}
+}
+
+func FuzzParseFuzzyDateLikeSplit(f *testing.F) {
+	for _, s := range []string{"2014", "2014-03", "2014-03-07", "2014-03-07-01", "2014-"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkParse)
+}
+
+func BenchmarkParseFuzzyDate(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseFuzzyDate("2014-03-07"); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

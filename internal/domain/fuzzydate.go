@@ -123,12 +123,25 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 		}
 		return span(PrecisionRange, Date{y1, 1, 1}, Date{y2, 12, 31}), nil
 	}
-	parts := strings.Split(s, "-")
+	// The parts between hyphens, as strings.Split would give them (four
+	// standing for four or more), without allocating: every stored record
+	// read parses its dates.
+	var parts [4]string
+	n := 0
+	for rest := s; ; {
+		part, after, more := strings.Cut(rest, "-")
+		parts[n] = part
+		n++
+		if !more || n == len(parts) {
+			break
+		}
+		rest = after
+	}
 	y, err := parseYear(parts[0])
 	if err != nil {
 		return bad(err.Error())
 	}
-	switch len(parts) {
+	switch n {
 	case 1:
 		return span(PrecisionYear, Date{y, 1, 1}, Date{y, 12, 31}), nil
 	case 2:
