@@ -43,7 +43,7 @@ func (in recordInput) record(kind domain.Kind) domain.Record {
 
 func writeRecord(w http.ResponseWriter, status int, r domain.Record) {
 	w.Header().Set("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	writeJSON(w, status, r)
+	writeOneRecordJSON(w, status, &r)
 }
 
 func (h recordHandlers) create(w http.ResponseWriter, r *http.Request, p access.Principal) error {
@@ -177,11 +177,7 @@ func (h recordHandlers) list(w http.ResponseWriter, r *http.Request, p access.Pr
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"items": nonNil(recs)}
-	if next != "" {
-		out["next_cursor"] = next
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeRecordsJSON(w, http.StatusOK, recs, next)
 	return nil
 }
 

@@ -73,9 +73,14 @@ func (v *viewer) view(ctx context.Context, r domain.Record) (domain.Record, shar
 	if err != nil {
 		return domain.Record{}, stage, err
 	}
-	pol, err := v.policy(ctx, r.OrgID)
-	if err != nil {
-		return domain.Record{}, stage, err
+	// The owner sees its records whole whatever a policy says (sharing.View
+	// reads no policy for it), so none is looked up: a query saved for
+	// each page and record an organisation reads of its own.
+	var pol sharing.Policy
+	if stage != sharing.Owner {
+		if pol, err = v.policy(ctx, r.OrgID); err != nil {
+			return domain.Record{}, stage, err
+		}
 	}
 	out, err := sharing.View(r, pol, stage)
 	if errors.Is(err, sharing.ErrHidden) {

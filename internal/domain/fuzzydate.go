@@ -32,7 +32,31 @@ type Date struct {
 	Day   int
 }
 
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+func (d Date) String() string {
+	if d.Year < 0 || d.Month < 0 || d.Day < 0 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	}
+	var buf [32]byte
+	b := appendPadded(buf[:0], d.Year, 4)
+	b = append(b, '-')
+	b = appendPadded(b, int(d.Month), 2)
+	b = append(b, '-')
+	return string(appendPadded(b, d.Day, 2))
+}
+
+// appendPadded appends n ≥ 0 in decimal with at least width digits, as
+// fmt's %0<width>d does: dates are written for every record read, and fmt
+// was most of writing them.
+func appendPadded(b []byte, n, width int) []byte {
+	digits := 1
+	for x := n; x >= 10; x /= 10 {
+		digits++
+	}
+	for ; digits < width; digits++ {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, int64(n), 10)
+}
 
 // Time returns the date at midnight UTC.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
@@ -99,12 +123,25 @@ func ParseFuzzyDate(s string) (FuzzyDate, error) {
 		}
 		return span(PrecisionRange, Date{y1, 1, 1}, Date{y2, 12, 31}), nil
 	}
-	parts := strings.Split(s, "-")
+	// The parts between hyphens, as strings.Split would give them (four
+	// standing for four or more), without allocating: every stored record
+	// read parses its dates.
+	var parts [4]string
+	n := 0
+	for rest := s; ; {
+		part, after, more := strings.Cut(rest, "-")
+		parts[n] = part
+		n++
+		if !more || n == len(parts) {
+			break
+		}
+		rest = after
+	}
 	y, err := parseYear(parts[0])
 	if err != nil {
 		return bad(err.Error())
 	}
-	switch len(parts) {
+	switch n {
 	case 1:
 		return span(PrecisionYear, Date{y, 1, 1}, Date{y, 12, 31}), nil
 	case 2:
@@ -183,12 +220,28 @@ func (f FuzzyDate) String() string {
 	case PrecisionDay:
 		return f.Earliest.String()
 	case PrecisionMonth:
+		if y, m := f.Earliest.Year, int(f.Earliest.Month); y >= 0 && m >= 0 {
+			var buf [32]byte
+			return string(appendPadded(append(appendPadded(buf[:0], y, 4), '-'), m, 2))
+		}
 		return fmt.Sprintf("%04d-%02d", f.Earliest.Year, int(f.Earliest.Month))
 	case PrecisionYear:
+		if y := f.Earliest.Year; y >= 0 {
+			var buf [32]byte
+			return string(appendPadded(buf[:0], y, 4))
+		}
 		return fmt.Sprintf("%04d", f.Earliest.Year)
 	case PrecisionAbout:
+		if y := f.Earliest.Year + aboutSpread; y >= 0 {
+			var buf [32]byte
+			return string(appendPadded(append(buf[:0], '~'), y, 4))
+		}
 		return fmt.Sprintf("~%04d", f.Earliest.Year+aboutSpread)
 	case PrecisionRange:
+		if y1, y2 := f.Earliest.Year, f.Latest.Year; y1 >= 0 && y2 >= 0 {
+			var buf [32]byte
+			return string(appendPadded(append(appendPadded(buf[:0], y1, 4), '/'), y2, 4))
+		}
 		return fmt.Sprintf("%04d/%04d", f.Earliest.Year, f.Latest.Year)
 	}
 	return ""

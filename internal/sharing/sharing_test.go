@@ -3,6 +3,7 @@ package sharing
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,6 +90,19 @@ func TestViewByStage(t *testing.T) {
 	}
 	if _, err := View(marked(), def, Hidden); !errors.Is(err, ErrHidden) {
 		t.Errorf("hidden record: err %v", err)
+	}
+}
+
+// The owner's view needs no policy: the application looks none up for it.
+func TestOwnerViewNeedsNoPolicy(t *testing.T) {
+	for _, pol := range []Policy{{}, {Owner: "org-a", Viewer: "org-a"}, {Owner: "org-a", Viewer: "org-b", Listed: []Field{Names}}} {
+		v, err := View(marked(), pol, Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(v, marked()) {
+			t.Errorf("policy %+v: the owner sees %+v, not the whole record", pol, v)
+		}
 	}
 }
 

@@ -169,7 +169,8 @@ func (t *Tx) Candidates(ctx context.Context, f CandidateFilter) ([]Candidate, er
 	if f.Offset > 0 {
 		q += " OFFSET " + strconv.Itoa(f.Offset)
 	}
-	rows, err := t.query(ctx, q, args...)
+	// Prepared: scanAll reads every row before anything else runs.
+	rows, err := t.queryPrepared(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list candidates: %w", err)
 	}

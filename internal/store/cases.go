@@ -37,7 +37,8 @@ func (t *Tx) CastVote(ctx context.Context, v *Vote) error {
 
 // Votes returns the votes on a candidate, by organisation.
 func (t *Tx) Votes(ctx context.Context, candidateID string) ([]Vote, error) {
-	rows, err := t.query(ctx, `SELECT candidate_id, org_id, voter, confirm, reason, voted_at FROM candidate_votes WHERE candidate_id = $1 ORDER BY org_id`, candidateID)
+	// Prepared: scanAll reads every row before anything else runs.
+	rows, err := t.queryPrepared(ctx, `SELECT candidate_id, org_id, voter, confirm, reason, voted_at FROM candidate_votes WHERE candidate_id = $1 ORDER BY org_id`, candidateID)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +215,8 @@ func (t *Tx) Cases(ctx context.Context, f CaseFilter) ([]Case, error) {
 	if f.Limit > 0 {
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
-	rows, err := t.query(ctx, q, args...)
+	// Prepared: scanAll reads every row before anything else runs.
+	rows, err := t.queryPrepared(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("cases: %w", err)
 	}

@@ -367,24 +367,43 @@ func (k *recordKeys) key(ctx context.Context, t *Tx, id string) (*seal.DEK, erro
 	return dek, err
 }
 
-// scanRecord reads a row of recordColumns (then extra), decrypting the
-// notes. A value that does not open is an error naming the record, never
-// an empty field.
-func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }, keys *recordKeys, extra ...any) (domain.Record, error) {
-	var r domain.Record
-	var person string
-	var enquirer, deletedBy, reason sql.NullString
-	var created, updated, deleted nullTime
-	if keys == nil {
-		keys = new(recordKeys)
-	}
-	dest := append([]any{&r.ID, &r.Kind, &r.OrgID, &r.ExternalID, &r.Version, &person, &enquirer,
-		&created, &r.CreatedBy, &updated, &r.UpdatedBy, &deleted, &deletedBy, &reason, &keys.kek, &keys.dek, &keys.notes, &keys.sealed}, extra...)
-	if err := row.Scan(dest...); err != nil {
+// recordRow is what scanRecord scans a row of recordColumns (then extra)
+// into: one for a whole listing, rather than a record, its destinations
+// and its row's values allocated for each row. The columns are scanned as
+// database/sql's own types (string, int64), which it assigns directly;
+// into domain.Kind and int it went through reflection, and for int through
+// the number's text.
+type recordRow struct {
+	id, kind, org, external, person, createdBy, updatedBy string
+	version                                               int64
+	enquirer, deletedBy, reason                           sql.NullString
+	created, updated, deleted                             recordTime
+	keys                                                  recordKeys
+	dest                                                  []any
+}
+
+func newRecordRow(extra ...any) *recordRow {
+	w := new(recordRow)
+	w.dest = append([]any{&w.id, &w.kind, &w.org, &w.external, &w.version, &w.person, &w.enquirer,
+		&w.created, &w.createdBy, &w.updated, &w.updatedBy, &w.deleted, &w.deletedBy, &w.reason,
+		&w.keys.kek, &w.keys.dek, &w.keys.notes, &w.keys.sealed}, extra...)
+	return w
+}
+
+// scanRecord reads a row of recordColumns (then w's extra destinations),
+// decrypting the notes. A value that does not open is an error naming the
+// record, never an empty field. w's keys are the record's afterwards.
+func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }, w *recordRow) (domain.Record, error) {
+	*w = recordRow{dest: w.dest} // nothing of the previous row, its data key least of all
+	err := row.Scan(w.dest...)
+	r := domain.Record{ID: w.id, Kind: domain.Kind(w.kind), OrgID: w.org, ExternalID: w.external, Version: int(w.version),
+		CreatedBy: w.createdBy, UpdatedBy: w.updatedBy}
+	if err != nil {
 		return r, err
 	}
-	r.CreatedAt, r.UpdatedAt = created.Time, updated.Time
-	if err := json.Unmarshal([]byte(person), &r.Person); err != nil {
+	person, enquirer, deletedBy, reason, deleted, keys := w.person, w.enquirer, w.deletedBy, w.reason, w.deleted, &w.keys
+	r.CreatedAt, r.UpdatedAt = w.created.Time, w.updated.Time
+	if err := decodePerson(person, &r.Person); err != nil {
 		return r, fmt.Errorf("record %s: stored person: %w", r.ID, err)
 	}
 	if enquirer.Valid {
@@ -418,14 +437,16 @@ func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.
 	}
 	var sens sql.NullString
 	var sensSealed []byte
-	q := `SELECT ` + recordColumns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
+	columns := recordColumnsFor(t.dialect)
+	q := `SELECT ` + columns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
 	extra := []any{&sens, &sensSealed}
 	if !withSensitive {
-		q = `SELECT ` + recordColumns + ` FROM records r WHERE r.id = $1`
+		q = `SELECT ` + columns + ` FROM records r WHERE r.id = $1`
 		extra = nil
 	}
-	var keys recordKeys
-	r, err := t.scanRecord(ctx, t.queryRow(ctx, q, id), &keys, extra...)
+	w := newRecordRow(extra...)
+	keys := &w.keys
+	r, err := t.scanRecord(ctx, t.queryRow(ctx, q, id), w)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
@@ -681,6 +702,9 @@ func (t *Tx) Records(ctx context.Context, f RecordFilter) ([]domain.Record, erro
 	var out []domain.Record
 	// Prepared: nothing runs while the rows are read but scanRecord.
 	err := t.eachRecord(ctx, f, true, func(r domain.Record) error {
+		if out == nil && f.Limit > 0 {
+			out = make([]domain.Record, 0, min(f.Limit, 128)) // a page, without growing it
+		}
 		out = append(out, r)
 		return nil
 	})
@@ -714,8 +738,9 @@ func (t *Tx) eachRecord(ctx context.Context, f RecordFilter, prepared bool, fn f
 		return fmt.Errorf("list records: %w", err)
 	}
 	defer rows.Close()
+	w := newRecordRow()
 	for rows.Next() {
-		r, err := t.scanRecord(ctx, rows, nil)
+		r, err := t.scanRecord(ctx, rows, w)
 		if err != nil {
 			return err
 		}
@@ -735,10 +760,10 @@ func (f RecordFilter) listQuery(d Dialect) (string, []any) {
 		// family name and visibility are asked (records_kind_family_live
 		// covers them), then the page's rows: not a row read for each
 		// record with the name that the viewer does not see.
-		return `SELECT ` + recordColumns + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
+		return `SELECT ` + recordColumnsFor(d) + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
 			` ORDER BY r.id LIMIT ` + strconv.Itoa(f.Limit) + `) ORDER BY r.id`, args
 	}
-	q := `SELECT ` + recordColumns + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
+	q := `SELECT ` + recordColumnsFor(d) + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
