@@ -74,7 +74,11 @@ connection per user, all users at once. Each organisation's users connect from
 their own loopback address (127.0.0.10, 127.0.0.11, ...), as offices would, so
 that the per-address rate limit applies as in use. Prints requests/s, the
 50th/95th/99th percentile latency, and the errors (any answer but 2xx).
-The in-process server runs with serve's rate limits (the --rate-* flags).`,
+The in-process server runs with serve's rate limits (the --rate-* flags): a
+user refused with 429 waits as its Retry-After says, as a client should, and
+the refusals are counted apart ("rate-limited"), not as requests served. With
+serve's default of 100 requests/s a user, --users caps the run at
+orgs × users × 100 requests/s.`,
 		Example: "  reunite bench http --duration 20s\n  reunite bench http --db postgres://postgres@127.0.0.1/reunite_bench",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -245,6 +249,7 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 	deadline := time.Now().Add(b.duration)
 	samples := make([][]benchSample, len(users))
 	var firstErr atomic.Value
+	var limited atomic.Int64 // answers 429 Too Many Requests
 	var wg sync.WaitGroup
 	start := time.Now()
 	for w, u := range users {
@@ -293,8 +298,16 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 					header.Set("If-Match", strconv.Quote(strconv.Itoa(mine[k].version)))
 				}
 				t0 := time.Now()
-				status, resp, err := u.do(base, method, path, body, header)
+				status, resp, retryAfter, err := u.do(base, method, path, body, header)
 				d := time.Since(t0)
+				if err == nil && status == http.StatusTooManyRequests {
+					// Over its rate limit: a client does as it is told
+					// and waits; the wait and the refusal are not a
+					// request served, and are counted apart.
+					limited.Add(1)
+					time.Sleep(min(retryAfter, time.Until(deadline)))
+					continue
+				}
 				ok := err == nil && status >= 200 && status < 300
 				if !ok && firstErr.Load() == nil {
 					firstErr.Store(fmt.Sprintf("%s %s: %d %v %.200s", method, path, status, err, resp))
@@ -350,8 +363,8 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 		return ms(ds[max(0, min(i, len(ds)-1))])
 	}
 	fmt.Fprintf(e.out, "http: %s, %d users from %d organisations for %.1fs (GOMAXPROCS=%d)\n", a.Store().Dialect(), len(users), b.orgs, elapsed.Seconds(), runtime.GOMAXPROCS(0))
-	fmt.Fprintf(e.out, "  requests %d   %.0f req/s   p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   errors %d\n",
-		len(all), float64(len(all))/elapsed.Seconds(), pct(all, .50), pct(all, .95), pct(all, .99), errs)
+	fmt.Fprintf(e.out, "  requests %d   %.0f req/s   p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   errors %d   rate-limited %d\n",
+		len(all), float64(len(all))/elapsed.Seconds(), pct(all, .50), pct(all, .95), pct(all, .99), errs, limited.Load())
 	for k, m := range httpMix {
 		ds := perKind[k]
 		slices.Sort(ds)
@@ -388,14 +401,16 @@ func benchClient(local net.IP, target *url.URL) *http.Client {
 	}
 }
 
-func (u *benchUser) do(base, method, path string, body []byte, header http.Header) (int, []byte, error) {
+// do sends one request and returns the answer's status and body and, for a
+// 429, how long its Retry-After asks to wait (1 s if it does not say).
+func (u *benchUser) do(base, method, path string, body []byte, header http.Header) (int, []byte, time.Duration, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	req.Header = header
 	req.Header.Set("Authorization", "Bearer "+u.token)
@@ -404,11 +419,18 @@ func (u *benchUser) do(base, method, path string, body []byte, header http.Heade
 	}
 	res, err := u.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
-	return res.StatusCode, data, err
+	wait := time.Duration(0)
+	if res.StatusCode == http.StatusTooManyRequests {
+		wait = time.Second
+		if n, err := strconv.Atoi(res.Header.Get("Retry-After")); err == nil && n >= 0 {
+			wait = time.Duration(n) * time.Second
+		}
+	}
+	return res.StatusCode, data, wait, err
 }
 
 var benchGiven = []string{"Олександр", "Марія", "Іван", "Анна", "Дмитро", "Софія", "Максим", "Вікторія"}
