@@ -68,9 +68,9 @@ type auditRef struct {
 // the chain's head or, past refsWindow references, at the row that passed
 // it.
 func (s *Store) pendingAuditRefs(ctx context.Context) (from, to int64, refs []auditRef, err error) {
-	err = s.ReadTx(ctx, func(tx *Tx) error {
-		if err := tx.queryRow(ctx, `SELECT r.seq, a.seq FROM audit_refs_state r, audit_state a WHERE r.id = 1 AND a.id = 1`).Scan(&from, &to); err != nil {
-			return fmt.Errorf("audit references: state: %w", err)
+	err = s.ReadTx(ctx, func(tx *Tx) (err error) {
+		if from, to, err = tx.refsMark(ctx); err != nil {
+			return err
 		}
 		if to <= from {
 			return nil
@@ -241,9 +241,18 @@ func (s *Store) startRefIndexer() *refIndexer {
 // AuditRefsMark is where the index by record stands: complete up to the
 // chain's seq mark, with the chain's head at head.
 func (s *Store) AuditRefsMark(ctx context.Context) (mark, head int64, err error) {
-	err = s.ReadTx(ctx, func(tx *Tx) error {
-		return tx.queryRow(ctx, `SELECT r.seq, a.seq FROM audit_refs_state r, audit_state a WHERE r.id = 1 AND a.id = 1`).Scan(&mark, &head)
+	err = s.ReadTx(ctx, func(tx *Tx) (err error) {
+		mark, head, err = tx.refsMark(ctx)
+		return err
 	})
+	return mark, head, err
+}
+
+func (t *Tx) refsMark(ctx context.Context) (mark, head int64, err error) {
+	err = t.queryRow(ctx, `SELECT r.seq, a.seq FROM audit_refs_state r, audit_state a WHERE r.id = 1 AND a.id = 1`).Scan(&mark, &head)
+	if err != nil {
+		err = fmt.Errorf("audit references: state: %w", err)
+	}
 	return mark, head, err
 }
 
