@@ -143,6 +143,15 @@ func auditShown(p access.Principal, action, detail string, recs []*domain.Record
 	return out
 }
 
+// pointers points at each of recs, for auditShown.
+func pointers(recs []domain.Record) []*domain.Record {
+	out := make([]*domain.Record, len(recs))
+	for i := range recs {
+		out[i] = &recs[i]
+	}
+	return out
+}
+
 // Authenticate returns the principal an API token stands for.
 // What it read is cached for at most PrincipalCacheTTL (principals.go).
 func (a *App) Authenticate(ctx context.Context, token string) (access.Principal, error) {

@@ -299,11 +299,7 @@ func (a *App) ListRecords(ctx context.Context, p access.Principal, f store.Recor
 		if recs, err = viewAll(ctx, newViewer(p, tx), recs, f); err != nil {
 			return err
 		}
-		shown := make([]*domain.Record, len(recs))
-		for i := range recs {
-			shown[i] = &recs[i]
-		}
-		entries := auditShown(p, ActionList, "", shown)
+		entries := auditShown(p, ActionList, "", pointers(recs))
 		if by := searchedFields(f); by != "" {
 			// The search itself, found or not: which fields were searched
 			// and how much was found, never the terms (a name searched

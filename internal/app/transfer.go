@@ -228,11 +228,7 @@ func (a *App) Export(ctx context.Context, p access.Principal, kind domain.Kind, 
 			if page, err = viewAll(ctx, newViewer(p, tx), page, f); err != nil {
 				return err
 			}
-			shown := make([]*domain.Record, len(page))
-			for i := range page {
-				shown[i] = &page[i]
-			}
-			return tx.AppendAudit(ctx, auditShown(p, ActionExport, "", shown)...)
+			return tx.AppendAudit(ctx, auditShown(p, ActionExport, "", pointers(page))...)
 		})
 		if err != nil {
 			return n, err
