@@ -549,7 +549,8 @@ func familyRange(prefix string) (lo, hi string) {
 // familyPlan tells whether f's page is better read from the family name
 // index (see byFamily): a viewer's page of one kind by family prefix, for
 // a prefix that at most familyPlanMost records have. It costs one count
-// of index entries, at most familyPlanMost + 1.
+// of index entries, at most familyPlanMost + 1, unless the store counted
+// the prefix a moment ago (familyCounts).
 func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
 	if f.visibleTo() == "" || f.Kind == "" || f.Limit <= 0 {
 		return false, nil
@@ -557,6 +558,10 @@ func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
 	lo, hi := familyRange(f.FamilyPrefix)
 	if lo == "" {
 		return false, nil
+	}
+	key := familyKey{string(f.Kind), lo, hi, familyPlanMost}
+	if n, ok := t.families.get(key, t.now); ok {
+		return n <= familyPlanMost, nil
 	}
 	args := []any{string(f.Kind), lo}
 	q := `SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.kind = $1 AND ` + familyCmp(t.dialect, ">=", "$2")
@@ -569,6 +574,7 @@ func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
 	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
 		return false, fmt.Errorf("list records: family names: %w", err)
 	}
+	t.families.put(key, n, t.now)
 	return n <= familyPlanMost, nil
 }
 

@@ -78,6 +78,9 @@ type Store struct {
 	// refs writes the audit trail's references by record (audit_refs.go).
 	refs *refIndexer
 	log  *slog.Logger
+	// families are the recent counts of records by family name prefix
+	// that choose how a page is read (familyPlan).
+	families familyCounts
 	// principals counts the write transactions of this Store that changed
 	// an organisation, a user or an API token (see PrincipalEpoch).
 	principals atomic.Uint64
@@ -366,6 +369,8 @@ type Tx struct {
 	// organisations, users or API tokens.
 	principals        *atomic.Uint64
 	principalsChanged bool
+	// families is the Store's familyCounts.
+	families *familyCounts
 }
 
 // sqlRunner runs statements: *sql.Tx, *sql.Conn.
@@ -414,7 +419,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals, families: &s.families}
 	defer func() {
 		if t.principalsChanged {
 			// After the commit (or rollback): a principal read from
@@ -488,7 +493,7 @@ func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err erro
 	if err != nil {
 		return nil, fmt.Errorf("begin read transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true, families: &s.families}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -523,7 +528,7 @@ func (s *Store) readConn(ctx context.Context, fn func(*Tx) error) (*Tx, error) {
 		return nil, fmt.Errorf("read connection: %w", err)
 	}
 	defer conn.Close()
-	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true}
+	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true, families: &s.families}
 	if err := fn(t); err != nil {
 		return nil, err
 	}
