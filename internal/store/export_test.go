@@ -47,3 +47,6 @@ func SetFamilyPlanMost(n int) (restore func()) {
 
 // FamilyRange exposes familyRange.
 func FamilyRange(prefix string) (lo, hi string) { return familyRange(prefix) }
+
+// Statements is the number of statements the transaction has run.
+func (t *Tx) Statements() uint64 { return t.statements }

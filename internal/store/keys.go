@@ -258,6 +258,9 @@ func (t *Tx) openDEK(ctx context.Context, id, kek string, wrapped []byte) (*seal
 // never changes (rotation re-wraps the same key), so writers racing here
 // agree on it.
 func (t *Tx) recordDEK(ctx context.Context, id string) (*seal.DEK, error) {
+	if h := t.heldRow(id); h != nil && h.row.keys.kek.Valid {
+		return h.row.keys.key(ctx, t, id)
+	}
 	var kek sql.NullString
 	var wrapped []byte
 	if err := t.queryRow(ctx, `SELECT kek_id, dek FROM records WHERE id = $1`, id).Scan(&kek, &wrapped); err != nil {
@@ -298,6 +301,9 @@ type historySecrets struct {
 // version's. Each step changes only rows still in plaintext, so it is safe
 // beside writers doing the same, and resumable.
 func (t *Tx) sealRecord(ctx context.Context, id string) error {
+	if h := t.heldRow(id); h != nil && h.row.keys.sealed {
+		return nil
+	}
 	var version int
 	var person string
 	var sealed bool

@@ -274,8 +274,12 @@ func (t *Tx) DeleteRecord(ctx context.Context, actor Actor, id string, version i
 
 // current reads a record that is about to change, with its sensitive
 // fields, and checks that it is at version and not deleted.
-func (t *Tx) current(ctx context.Context, id string, version int) (domain.Record, error) {
-	r, err := t.Record(ctx, id, true)
+func (t *Tx) current(ctx context.Context, id string, version int) (r domain.Record, err error) {
+	if h := t.heldRow(id); h != nil {
+		r, err = t.fullRecordOf(ctx, h)
+	} else {
+		r, err = t.Record(ctx, id, true)
+	}
 	switch {
 	case err != nil:
 		return r, err
@@ -395,12 +399,16 @@ func newRecordRow(extra ...any) *recordRow {
 // record, never an empty field. w's keys are the record's afterwards.
 func (t *Tx) scanRecord(ctx context.Context, row interface{ Scan(...any) error }, w *recordRow) (domain.Record, error) {
 	*w = recordRow{dest: w.dest} // nothing of the previous row, its data key least of all
-	err := row.Scan(w.dest...)
+	if err := row.Scan(w.dest...); err != nil {
+		return domain.Record{ID: w.id}, err
+	}
+	return t.recordOf(ctx, w)
+}
+
+// recordOf makes the record of the row scanned into w, decrypting the notes.
+func (t *Tx) recordOf(ctx context.Context, w *recordRow) (domain.Record, error) {
 	r := domain.Record{ID: w.id, Kind: domain.Kind(w.kind), OrgID: w.org, ExternalID: w.external, Version: int(w.version),
 		CreatedBy: w.createdBy, UpdatedBy: w.updatedBy}
-	if err != nil {
-		return r, err
-	}
 	person, enquirer, deletedBy, reason, deleted, keys := w.person, w.enquirer, w.deletedBy, w.reason, w.deleted, &w.keys
 	r.CreatedAt, r.UpdatedAt = w.created.Time, w.updated.Time
 	if err := decodePerson(person, &r.Person); err != nil {
@@ -435,38 +443,76 @@ func (t *Tx) Record(ctx context.Context, id string, withSensitive bool) (domain.
 	if !validID(id) {
 		return domain.Record{}, fmt.Errorf("record %q: %w", id, ErrNotFound)
 	}
-	var sens sql.NullString
-	var sensSealed []byte
 	columns := recordColumnsFor(t.dialect)
-	q := `SELECT ` + columns + `, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`
-	extra := []any{&sens, &sensSealed}
 	if !withSensitive {
-		q = `SELECT ` + columns + ` FROM records r WHERE r.id = $1`
-		extra = nil
+		r, err := t.scanRecord(ctx, t.queryRow(ctx, `SELECT `+columns+` FROM records r WHERE r.id = $1`, id), newRecordRow())
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
+		}
+		return r, err
 	}
-	w := newRecordRow(extra...)
-	keys := &w.keys
-	r, err := t.scanRecord(ctx, t.queryRow(ctx, q, id), w)
+	h := &heldRecord{}
+	w := newRecordRow(&h.sens, &h.sensSealed)
+	err := t.queryRow(ctx, `SELECT `+columns+`, s.data, s.sealed FROM records r LEFT JOIN record_sensitive s ON s.record_id = r.id WHERE r.id = $1`, id).Scan(w.dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("record %s: %w", id, ErrNotFound)
+		return domain.Record{}, fmt.Errorf("record %s: %w", id, ErrNotFound)
 	}
+	if err != nil {
+		return domain.Record{}, err
+	}
+	h.row, h.row.dest, h.after = *w, nil, t.statements
+	r, err := t.fullRecordOf(ctx, h)
+	if err == nil {
+		t.held = h
+	}
+	return r, err
+}
+
+// heldRecord is the row Tx.Record read last with sensitive fields, for a
+// change of the same record that follows it in the transaction, so that
+// the change reads it no second time. A change reads it from here only if
+// no statement has run since (Tx.heldRow): nothing of the transaction can
+// then have changed it, and a concurrent change that committed meanwhile
+// is caught by the change's own condition on the version, as it would be
+// had the change read it again before.
+type heldRecord struct {
+	row        recordRow
+	sens       sql.NullString
+	sensSealed []byte
+	after      uint64 // Tx.statements once it was read
+}
+
+// heldRow returns the row of record id if Record read it with the last
+// statement run; nil otherwise.
+func (t *Tx) heldRow(id string) *heldRecord {
+	if h := t.held; h != nil && h.after == t.statements && h.row.id == id {
+		return h
+	}
+	return nil
+}
+
+// fullRecordOf makes the record of h's row, sensitive fields included. It
+// decodes the row afresh each time, so that no caller shares the record
+// another was given.
+func (t *Tx) fullRecordOf(ctx context.Context, h *heldRecord) (domain.Record, error) {
+	r, err := t.recordOf(ctx, &h.row)
 	if err != nil {
 		return r, err
 	}
 	switch {
-	case sensSealed != nil:
-		dek, err := keys.key(ctx, t, r.ID)
+	case h.sensSealed != nil:
+		dek, err := h.row.keys.key(ctx, t, r.ID)
 		if err != nil {
 			return r, err
 		}
-		data, err := dek.Decrypt(sensSealed, sensitiveAD(r.ID))
+		data, err := dek.Decrypt(h.sensSealed, sensitiveAD(r.ID))
 		if err != nil {
 			return r, fmt.Errorf("record %s: sensitive fields: %w", r.ID, ErrSealed)
 		}
 		err = json.Unmarshal(data, &r.Sensitive)
 		return r, err
-	case sens.Valid: // stored before encryption at rest, not sealed yet
-		err = json.Unmarshal([]byte(sens.String), &r.Sensitive)
+	case h.sens.Valid: // stored before encryption at rest, not sealed yet
+		err = json.Unmarshal([]byte(h.sens.String), &r.Sensitive)
 	}
 	return r, err
 }

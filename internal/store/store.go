@@ -371,6 +371,10 @@ type Tx struct {
 	principalsChanged bool
 	// families is the Store's familyCounts.
 	families *familyCounts
+	// statements counts the statements run; held is the record Record
+	// read last, with the count after it (heldRecord).
+	statements uint64
+	held       *heldRecord
 }
 
 // sqlRunner runs statements: *sql.Tx, *sql.Conn.
@@ -578,6 +582,7 @@ func isUniqueViolation(err error) bool {
 }
 
 func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	t.statements++
 	if t.principals != nil && writesPrincipals(query) {
 		t.principalsChanged = true
 		t.principals.Add(1)
@@ -596,6 +601,7 @@ func writesPrincipals(query string) bool {
 }
 
 func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.statements++
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
@@ -603,6 +609,7 @@ func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // runs no other statement of the same text while the rows are open (see
 // stmtCache).
 func (t *Tx) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	t.statements++
 	if st := t.stmts.get(query); st != nil {
 		return t.sqlTx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -610,6 +617,7 @@ func (t *Tx) queryPrepared(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	t.statements++
 	if st := t.stmts.get(query); st != nil {
 		return t.sqlTx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
