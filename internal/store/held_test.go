@@ -119,3 +119,93 @@ func TestChangeAfterReadSeesConcurrentChange(t *testing.T) {
 		t.Errorf("versions after the conflict: %d, the last %q; want 2, Петро", len(revs), revs[len(revs)-1].Record.Person.Names[0].Given)
 	}
 }
+
+// TestUpdateWritesEveryTable: an update (on PostgreSQL one statement, on
+// SQLite several) changes the record, its sensitive fields (cleared: gone),
+// its name keys and its history together, or, refused for an external id
+// another record has, nothing at all.
+func TestUpdateWritesEveryTable(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		org := mkOrg(t, s, "ua")
+		r, other := child(org.ID, "upd-1", "Іван", "Коваль"), child(org.ID, "upd-2", "Олег", "Мельник")
+		tx(t, s, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{r, other}) })
+		found := func(name string) int {
+			t.Helper()
+			var n int
+			tx(t, s, func(tx *store.Tx) (err error) {
+				n, err = tx.CountRecords(ctx, store.RecordFilter{OrgIDs: []string{org.ID}, Name: name})
+				return err
+			})
+			return n
+		}
+
+		dup := child(org.ID, "upd-2", "Петро", "Шевченко")
+		dup.ID, dup.Version = r.ID, 1
+		err := s.InTx(ctx, func(tx *store.Tx) error { return tx.UpdateRecord(ctx, actor, dup) })
+		var de *store.DuplicateError
+		if !errors.As(err, &de) || len(de.ExternalIDs) != 1 || de.ExternalIDs[0] != "upd-2" {
+			t.Fatalf("update to another record's external id: %v, want a duplicate naming upd-2", err)
+		}
+
+		u := child(org.ID, "upd-1b", "Петро", "Шевченко")
+		u.ID, u.Version, u.Sensitive = r.ID, 1, domain.Sensitive{}
+		tx(t, s, func(tx *store.Tx) error { return tx.UpdateRecord(ctx, actor, u) })
+		var got domain.Record
+		tx(t, s, func(tx *store.Tx) (err error) { got, err = tx.Record(ctx, r.ID, true); return err })
+		if got.Version != 2 || got.ExternalID != "upd-1b" || got.Person.Names[0].Family != "Шевченко" || !got.Sensitive.IsZero() {
+			t.Errorf("after the update: version %d, %q, %q, sensitive %+v", got.Version, got.ExternalID, got.Person.Names[0].Family, got.Sensitive)
+		}
+		if n := found("Шевченко"); n != 1 {
+			t.Errorf("the new family name finds %d records, want 1", n)
+		}
+		if n := found("Коваль"); n != 0 {
+			t.Errorf("the old family name finds %d records, want 0", n)
+		}
+		var revs []store.Revision
+		tx(t, s, func(tx *store.Tx) (err error) { revs, err = tx.Revisions(ctx, r.ID); return err })
+		if len(revs) != 2 || revs[0].Record.ExternalID != "upd-1" || revs[0].Record.Sensitive.CurrentLocation != "Placement centre 7" {
+			t.Errorf("history: %d versions, the first %+v", len(revs), revs[0].Record)
+		}
+	})
+}
+
+// TestInsertWritesEveryTable: records inserted (on PostgreSQL in one
+// statement) have their sensitive fields, or none, their name keys, and
+// their place in their owner's list, each the record's own.
+func TestInsertWritesEveryTable(t *testing.T) {
+	storetest.Each(t, clock, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		org := mkOrg(t, s, "ua")
+		a, b, c := child(org.ID, "ins-1", "Іван", "Коваль"), child(org.ID, "ins-2", "Олег", "Мельник"), child(org.ID, "ins-3", "Петро", "Шевченко")
+		b.Sensitive = domain.Sensitive{}
+		c.Sensitive.CurrentLocation = "Shelter 9"
+		tx(t, s, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{a, b, c}) })
+		for _, w := range []struct {
+			r     *domain.Record
+			place string
+		}{{a, "Placement centre 7"}, {b, ""}, {c, "Shelter 9"}} {
+			var got domain.Record
+			tx(t, s, func(tx *store.Tx) (err error) { got, err = tx.Record(ctx, w.r.ID, true); return err })
+			if got.Sensitive.CurrentLocation != w.place || got.ExternalID != w.r.ExternalID {
+				t.Errorf("%s: %q at %q, want %q", w.r.ExternalID, got.ExternalID, got.Sensitive.CurrentLocation, w.place)
+			}
+			var named, listed []domain.Record
+			tx(t, s, func(tx *store.Tx) (err error) {
+				named, err = tx.Records(ctx, store.RecordFilter{OrgIDs: []string{org.ID}, Name: w.r.Person.Names[0].Family})
+				if err != nil {
+					return err
+				}
+				listed, err = tx.Records(ctx, store.RecordFilter{OrgIDs: []string{org.ID}, SharedWith: org.ID, Kind: domain.KindChild,
+					ExternalID: w.r.ExternalID})
+				return err
+			})
+			if len(named) != 1 || named[0].ID != w.r.ID {
+				t.Errorf("%s: its family name finds %d records", w.r.ExternalID, len(named))
+			}
+			if len(listed) != 1 || listed[0].ID != w.r.ID {
+				t.Errorf("%s: its owner's list holds it %d times", w.r.ExternalID, len(listed))
+			}
+		}
+	})
+}

@@ -224,21 +224,13 @@ func (t *Tx) putNameKeys(ctx context.Context, pairs []any) error {
 // those of its names now (nil when deleted): the rows are found by key
 // and id, through the primary key.
 func (t *Tx) replaceNameKeys(ctx context.Context, id string, old, now *domain.Person) error {
-	before := nameKeys(old)
-	var after []string
-	if now != nil {
-		after = nameKeys(now)
-	}
+	goneKeys, addedKeys := nameKeyChanges(old, now)
 	var gone, added []any
-	for _, k := range before {
-		if _, found := slices.BinarySearch(after, k); !found {
-			gone = append(gone, k)
-		}
+	for _, k := range goneKeys {
+		gone = append(gone, k)
 	}
-	for _, k := range after {
-		if _, found := slices.BinarySearch(before, k); !found {
-			added = append(added, id, k)
-		}
+	for _, k := range addedKeys {
+		added = append(added, id, k)
 	}
 	if len(gone) > 0 {
 		var b strings.Builder
@@ -262,6 +254,27 @@ func (t *Tx) replaceNameKeys(ctx context.Context, id string, old, now *domain.Pe
 		added = added[n:]
 	}
 	return nil
+}
+
+// nameKeyChanges returns the keys of the names old has and now (nil when
+// deleted) has not, and those now has and old has not.
+func nameKeyChanges(old, now *domain.Person) (gone, added []string) {
+	before := nameKeys(old)
+	var after []string
+	if now != nil {
+		after = nameKeys(now)
+	}
+	for _, k := range before {
+		if _, found := slices.BinarySearch(after, k); !found {
+			gone = append(gone, k)
+		}
+	}
+	for _, k := range after {
+		if _, found := slices.BinarySearch(before, k); !found {
+			added = append(added, k)
+		}
+	}
+	return gone, added
 }
 
 // nameKeysVersion is raised by hand when what nameKeys writes changes in a

@@ -71,8 +71,14 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	// that every duplicate of the batch can be named at once; no separate
 	// look-up is needed (inside one long transaction the planner has no
 	// statistics for the new rows, and such a look-up grew with every batch).
-	q := t.multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by, kek_id, dek, notes_sealed, sealed) VALUES `, 21, len(recs)) +
-		` ON CONFLICT (org_id, kind, external_id) WHERE external_id <> '' DO NOTHING RETURNING id`
+	q := t.multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by, kek_id, dek, notes_sealed, sealed) VALUES `, recordInsertColumns, len(recs)) +
+		` ON CONFLICT (org_id, kind, external_id) WHERE external_id <> '' DO NOTHING`
+	together := t.dialect == Postgres && insertInOneFits(recs, prep)
+	if together {
+		q = insertInOne(q, recs, prep, &recArgs)
+	} else {
+		q += ` RETURNING id`
+	}
 	inserted, err := t.returnedIDs(ctx, q, recArgs...)
 	if err != nil {
 		return fmt.Errorf("insert records: %w", err)
@@ -85,6 +91,9 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 			}
 		}
 		return dup
+	}
+	if together {
+		return nil
 	}
 	if nSens > 0 {
 		if _, err := t.exec(ctx, t.multiInsert(`INSERT INTO record_sensitive (record_id, data, sealed) VALUES `, 3, nSens), sensArgs...); err != nil {
@@ -101,6 +110,10 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	return t.insertNameKeys(ctx, recs)
 }
 
+// recordInsertColumns is the number of columns InsertRecords writes of a
+// record, its row's parameters in the statement.
+const recordInsertColumns = 21
+
 // preparedRecord is what InsertRecords writes for one record, made ahead:
 // its data key (wrapped), person document, sealed notes and sensitive
 // fields, and the derived columns.
@@ -108,6 +121,7 @@ type preparedRecord struct {
 	wrapped, notes, sensitive []byte
 	person                    string
 	d                         derived
+	keys                      []string // name keys (insertInOne)
 }
 
 // prepareRecords makes each record's data key and ciphertexts on every
@@ -207,12 +221,16 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 	d := derive(r)
 	// The version condition makes a concurrent change that came first win:
 	// this update then touches no row and reports the conflict.
-	res, err := t.exec(ctx, `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
+	set := `UPDATE records SET version = version + 1, external_id = $1, person = $2, enquirer = $3,
 		family_fold = $4, given_fold = $5, sex = $6, birth_earliest = $7, birth_latest = $8, category = $9, updated_at = $10, updated_by = $11,
 		notes_sealed = $14
-		WHERE id = $12 AND version = $13 AND deleted_at IS NULL`,
-		r.ExternalID, person, jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
-		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version, notes)
+		WHERE id = $12 AND version = $13 AND deleted_at IS NULL`
+	args := []any{r.ExternalID, person, jsonOrNil(r.Enquirer), d.familyFold, d.givenFold, string(r.Person.Sex), d.birthEarliest, d.birthLatest,
+		string(r.Person.Separation.Category), t.now, actor.ID, r.ID, r.Version, notes}
+	if t.dialect == Postgres {
+		return t.updateInOne(ctx, actor, dek, r, &old, set, args)
+	}
+	res, err := t.exec(ctx, set, args...)
 	if isUniqueViolation(err) {
 		return &DuplicateError{ExternalIDs: []string{r.ExternalID}}
 	}
@@ -222,8 +240,7 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return t.whyNotChanged(ctx, r.ID, r.Version)
 	}
-	r.Kind, r.OrgID, r.CreatedAt, r.CreatedBy = old.Kind, old.OrgID, old.CreatedAt, old.CreatedBy
-	r.Version, r.UpdatedAt, r.UpdatedBy, r.Deleted = old.Version+1, t.now, actor.ID, nil
+	updated(r, &old, actor, t.now)
 	if err := t.putSensitive(ctx, dek, r.ID, r.Sensitive); err != nil {
 		return err
 	}
@@ -231,6 +248,13 @@ func (t *Tx) UpdateRecord(ctx context.Context, actor Actor, r *domain.Record) er
 		return err
 	}
 	return t.keep(ctx, dek, &old)
+}
+
+// updated fills in what of r an update that replaced old did not take
+// from r.
+func updated(r, old *domain.Record, actor Actor, now time.Time) {
+	r.Kind, r.OrgID, r.CreatedAt, r.CreatedBy = old.Kind, old.OrgID, old.CreatedAt, old.CreatedBy
+	r.Version, r.UpdatedAt, r.UpdatedBy, r.Deleted = old.Version+1, now, actor.ID, nil
 }
 
 // DeleteRecord turns a record into a tombstone if version is still current.
