@@ -78,7 +78,9 @@ The in-process server runs with serve's rate limits (the --rate-* flags): a
 user refused with 429 waits as its Retry-After says, as a client should, and
 the refusals are counted apart ("rate-limited"), not as requests served. With
 serve's default of 100 requests/s a user, --users caps the run at
-orgs × users × 100 requests/s.`,
+orgs × users × 100 requests/s. The process's garbage collector is set as
+serve sets it (GOGC 400 and a memory limit, unless GOGC and GOMEMLIMIT say
+otherwise).`,
 		Example: "  reunite bench http --duration 20s\n  reunite bench http --db postgres://postgres@127.0.0.1/reunite_bench",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -220,6 +222,7 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 		if err := a.StartMatching(srvCtx); err != nil {
 			return err
 		}
+		tuneGC(e.log) // as serve runs
 		go func() {
 			errc <- serve(srvCtx, e.log, a, "127.0.0.1:0", web.Options{Limits: b.rates.limits()}, func(u string) { ready <- u })
 		}()

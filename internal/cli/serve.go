@@ -29,7 +29,10 @@ func serveCmd(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the web pages and the JSON API",
 		Long: `Serve the web pages (sign in at /signin) and the JSON API under /api/v1
-(and GET /healthz) until interrupted. Behind HTTPS, give --secure-cookies.`,
+(and GET /healthz) until interrupted. Behind HTTPS, give --secure-cookies.
+The garbage collector runs at GOGC=400 with a soft memory limit of half the
+machine's memory, unless the GOGC and GOMEMLIMIT environment variables set
+them.`,
 		Args: cobra.NoArgs,
 		RunE: e.withApp(func(cmd *cobra.Command, _ []string, a *app.App) error {
 			// The engine trains in the background: pages and the API
@@ -41,6 +44,7 @@ func serveCmd(e *env) *cobra.Command {
 				}
 			}()
 			opts.Limits = rates.limits()
+			tuneGC(e.log)
 			e.serveKeys(cmd.Context(), a)
 			return serve(cmd.Context(), e.log, a, addr, opts, nil)
 		}),
