@@ -243,6 +243,10 @@ func (t *Tx) openDEK(ctx context.Context, id, kek string, wrapped []byte) (*seal
 	if t.keys == nil {
 		return nil, fmt.Errorf("record %s: %w", id, ErrNoMasterKey)
 	}
+	key := dekCacheKey(id, kek, wrapped)
+	if dek := t.deks.get(key); dek != nil {
+		return dek, nil
+	}
 	dek, err := seal.OpenDEK(ctx, t.keys, kek, wrapped, dekAD(id))
 	if errors.Is(err, seal.ErrNoKey) {
 		return nil, fmt.Errorf("record %s: its data key is wrapped by master key %s, which is not loaded: %w", id, kek, ErrNoMasterKey)
@@ -250,6 +254,7 @@ func (t *Tx) openDEK(ctx context.Context, id, kek string, wrapped []byte) (*seal
 	if err != nil {
 		return nil, fmt.Errorf("record %s: data key: %w (%v)", id, ErrSealed, err)
 	}
+	t.deks.put(key, dek)
 	return dek, nil
 }
 

@@ -81,6 +81,8 @@ type Store struct {
 	// families are the recent counts of records by family name prefix
 	// that choose how a page is read (familyPlan).
 	families familyCounts
+	// deks are records' data keys recently unwrapped (dek_cache.go).
+	deks dekCache
 	// principals counts the write transactions of this Store that changed
 	// an organisation, a user or an API token (see PrincipalEpoch).
 	principals atomic.Uint64
@@ -369,8 +371,9 @@ type Tx struct {
 	// organisations, users or API tokens.
 	principals        *atomic.Uint64
 	principalsChanged bool
-	// families is the Store's familyCounts.
+	// families and deks are the Store's familyCounts and dekCache.
 	families *familyCounts
+	deks     *dekCache
 	// statements counts the statements run; held is the record Record
 	// read last, with the count after it (heldRecord).
 	statements uint64
@@ -423,7 +426,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals, families: &s.families}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals, families: &s.families, deks: &s.deks}
 	defer func() {
 		if t.principalsChanged {
 			// After the commit (or rollback): a principal read from
@@ -497,7 +500,7 @@ func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err erro
 	if err != nil {
 		return nil, fmt.Errorf("begin read transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true, families: &s.families}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true, families: &s.families, deks: &s.deks}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -532,7 +535,7 @@ func (s *Store) readConn(ctx context.Context, fn func(*Tx) error) (*Tx, error) {
 		return nil, fmt.Errorf("read connection: %w", err)
 	}
 	defer conn.Close()
-	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true, families: &s.families}
+	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true, families: &s.families, deks: &s.deks}
 	if err := fn(t); err != nil {
 		return nil, err
 	}
