@@ -123,11 +123,14 @@ func (s *Store) IndexAuditRefs(ctx context.Context) (int, error) {
 // mark from from to to with the last run (only if it is still at from: two
 // indexers, in two processes, write the same references and one moves it).
 func (s *Store) writeAuditRefs(ctx context.Context, from, to int64, refs []auditRef) error {
+	// again: the window was cut short before (a crash, the store closing),
+	// and some of its references are already there.
+	again := false
 	for {
 		n := min(len(refs), refsRun)
 		run, last := refs[:n], n == len(refs)
 		err := s.InTx(ctx, func(tx *Tx) error {
-			if err := tx.insertAuditRefs(ctx, run); err != nil {
+			if err := tx.insertAuditRefs(ctx, run, again); err != nil {
 				return err
 			}
 			if last {
@@ -137,6 +140,10 @@ func (s *Store) writeAuditRefs(ctx context.Context, from, to int64, refs []audit
 			}
 			return nil
 		})
+		if isUniqueViolation(err) && !again {
+			again = true
+			continue
+		}
 		if err != nil || last {
 			return err
 		}
@@ -156,15 +163,23 @@ func refChunk(n int) int {
 	return n
 }
 
-func (t *Tx) insertAuditRefs(ctx context.Context, refs []auditRef) error {
+// insertAuditRefs writes refs; again if some may be there already, which
+// are then skipped. On PostgreSQL, a reference already there otherwise
+// fails the insert (a unique violation) and the run is written again,
+// skipping: skipping costs PostgreSQL a look-up of each key before its
+// insert (bench http: 5.7 µs a reference with it, 3.2 without), for what
+// only a window written again can meet.
+func (t *Tx) insertAuditRefs(ctx context.Context, refs []auditRef, again bool) error {
 	if t.dialect == Postgres {
 		ids, audits := make([]string, len(refs)), make([]int64, len(refs))
 		for i, r := range refs {
 			ids[i], audits[i] = r.recordID, r.auditID
 		}
-		_, err := t.exec(ctx, `INSERT INTO audit_record_refs (record_id, audit_id)
-			SELECT * FROM unnest($1::uuid[], $2::bigint[]) ON CONFLICT DO NOTHING`, ids, audits)
-		if err != nil {
+		q := `INSERT INTO audit_record_refs (record_id, audit_id) SELECT * FROM unnest($1::uuid[], $2::bigint[])`
+		if again {
+			q += ` ON CONFLICT DO NOTHING`
+		}
+		if _, err := t.exec(ctx, q, ids, audits); err != nil {
 			return fmt.Errorf("audit references: %w", err)
 		}
 		return nil
