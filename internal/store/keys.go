@@ -210,32 +210,49 @@ func (t *Tx) registerMasterKey(ctx context.Context, keys seal.KeyWrapper, id str
 	return err
 }
 
-// wrapKEK returns the master key new data keys are wrapped by: the one the
-// database names, if this process has it (another process may have rotated
-// to a key this one was not given), else this process's current key,
-// registered so that a later start requires it.
+// wrapKEK returns the master key new data keys are wrapped by (chooseKEK).
 func (t *Tx) wrapKEK(ctx context.Context) (string, error) {
+	c, err := t.chooseKEK(ctx)
+	return c.kek, err
+}
+
+// kekChoice is a choice of the master key new data keys are wrapped by:
+// the key the database named for it when asked ("" for none), and the
+// key chosen.
+type kekChoice struct{ named, kek string }
+
+// kekNamedQuery reads the key the database names to wrap new data keys,
+// "" for none, in one value (see insertInOne).
+const kekNamedQuery = `SELECT COALESCE((SELECT id FROM master_keys WHERE wraps_new), '')`
+
+// chooseKEK chooses the master key new data keys are wrapped by: the one
+// the database names, if this process has it (another process may have
+// rotated to a key this one was not given), else this process's current
+// key, registered so that a later start requires it. The choice depends
+// only on the key named, so the store keeps it (Store.kek) while the
+// database names the same.
+func (t *Tx) chooseKEK(ctx context.Context) (kekChoice, error) {
 	if t.keys == nil {
-		return "", fmt.Errorf("%w: records cannot be stored without a master key to encrypt their sensitive fields", ErrNoMasterKey)
+		return kekChoice{}, fmt.Errorf("%w: records cannot be stored without a master key to encrypt their sensitive fields", ErrNoMasterKey)
 	}
-	var id string
-	err := t.queryRow(ctx, `SELECT id FROM master_keys WHERE wraps_new`).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+	var c kekChoice
+	if err := t.queryRow(ctx, kekNamedQuery).Scan(&c.named); err != nil {
+		return c, err
 	}
-	if err == nil && t.keys.Has(id) {
-		return id, nil
+	if c.named != "" && t.keys.Has(c.named) {
+		c.kek = c.named
+		return c, nil
 	}
-	id = t.keys.Current()
+	c.kek = t.keys.Current()
 	var one int
-	if err := t.queryRow(ctx, `SELECT 1 FROM master_keys WHERE id = $1`, id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-		if err := t.registerMasterKey(ctx, t.keys, id, false); err != nil {
-			return "", err
+	if err := t.queryRow(ctx, `SELECT 1 FROM master_keys WHERE id = $1`, c.kek).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		if err := t.registerMasterKey(ctx, t.keys, c.kek, false); err != nil {
+			return c, err
 		}
 	} else if err != nil {
-		return "", err
+		return c, err
 	}
-	return id, nil
+	return c, nil
 }
 
 // openDEK unwraps a record's data key.

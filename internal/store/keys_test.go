@@ -518,3 +518,50 @@ func uses0(uses []store.KeyUse, id string) store.KeyUse {
 	}
 	return store.KeyUse{}
 }
+
+// TestCreateAfterRotationElsewhere: a server keeps its choice of the master
+// key that wraps new data keys (on PostgreSQL it no longer asks before each
+// creation); another process rotates to a new key; the server's next record
+// is still wrapped by the new key, and opens with it alone.
+func TestCreateAfterRotationElsewhere(t *testing.T) {
+	storetest.Dialects(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		oldKey, newKey := seal.NewKey(), seal.NewKey()
+		s0 := storetest.Open(t, dsn, store.Options{Keys: keyring(t, oldKey)})
+		o := mkOrg(t, s0, "ua")
+		s0.Close()
+		server := storetest.Open(t, dsn, store.Options{Keys: keyring(t, oldKey, newKey)})
+		first := secretRecord(o.ID)
+		tx(t, server, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{first}) })
+
+		rot := storetest.Open(t, dsn, store.Options{Keys: keyring(t, newKey, oldKey)})
+		to := keyring(t, newKey).Current()
+		if _, err := rot.RotateKeys(ctx, actor, to, store.RotateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		second, third := secretRecord(o.ID), secretRecord(o.ID)
+		second.ExternalID, third.ExternalID = "S-2", "S-3"
+		tx(t, server, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{second}) })
+		tx(t, server, func(tx *store.Tx) error { return tx.InsertRecords(ctx, actor, []*domain.Record{third}) })
+		uses, _, err := rot.KeyStatus(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := uses0(uses, keyring(t, oldKey).Current()); u.Records != 0 {
+			t.Errorf("after the rotation the old key wraps %d records' data keys, want none", u.Records)
+		}
+		if u := uses0(uses, to); u.Records != 3 {
+			t.Errorf("the new key wraps %d records' data keys, want 3", u.Records)
+		}
+		server.Close()
+		rot.Close()
+		only := storetest.Open(t, dsn, store.Options{Keys: keyring(t, newKey)})
+		for _, r := range []*domain.Record{first, second, third} {
+			var got domain.Record
+			tx(t, only, func(tx *store.Tx) (err error) { got, err = tx.Record(ctx, r.ID, true); return err })
+			if got.Person.Notes != secretNotes || got.Sensitive.CurrentLocation != secretOldPlace {
+				t.Errorf("record %s with the new key alone: %q, %q", r.ExternalID, got.Person.Notes, got.Sensitive.CurrentLocation)
+			}
+		}
+	})
+}

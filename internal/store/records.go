@@ -41,9 +41,22 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	if len(recs) > MaxBatch {
 		return fmt.Errorf("insert records: batch of %d is over the limit of %d", len(recs), MaxBatch)
 	}
-	kek, err := t.wrapKEK(ctx)
-	if err != nil {
-		return err
+	// On PostgreSQL, in one statement (insertInOne) that also reads which
+	// key the database names to wrap new data keys: the store's choice is
+	// then taken as it stands, without a statement of its own to check it.
+	keys, together := [][]string(nil), false
+	if t.dialect == Postgres {
+		keys, together = insertInOneFits(recs)
+	}
+	var choice kekChoice
+	if c := t.kek.Load(); together && c != nil && t.keys != nil {
+		choice = *c
+	} else {
+		var err error
+		if choice, err = t.chooseKEK(ctx); err != nil {
+			return err
+		}
+		t.kek.Store(&choice)
 	}
 	for _, r := range recs {
 		r.ID, r.Version = newID(), 1
@@ -51,7 +64,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		r.CreatedBy, r.UpdatedBy = actor.ID, actor.ID
 		r.Deleted = nil
 	}
-	prep, err := prepareRecords(ctx, t.keys, kek, recs)
+	prep, err := prepareRecords(ctx, t.keys, choice.kek, recs)
 	if err != nil {
 		return err
 	}
@@ -61,7 +74,7 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		p := &prep[i]
 		recArgs = append(recArgs, r.ID, string(r.Kind), r.OrgID, r.ExternalID, r.Version, p.person, jsonOrNil(r.Enquirer),
 			p.d.familyFold, p.d.givenFold, string(r.Person.Sex), p.d.birthEarliest, p.d.birthLatest, string(r.Person.Separation.Category),
-			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, kek, p.wrapped, p.notes, true)
+			r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy, choice.kek, p.wrapped, p.notes, true)
 		if p.sensitive != nil {
 			sensArgs = append(sensArgs, r.ID, "{}", p.sensitive)
 			nSens++
@@ -73,13 +86,13 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 	// statistics for the new rows, and such a look-up grew with every batch).
 	q := t.multiInsert(`INSERT INTO records (id, kind, org_id, external_id, version, person, enquirer, family_fold, given_fold, sex, birth_earliest, birth_latest, category, created_at, created_by, updated_at, updated_by, kek_id, dek, notes_sealed, sealed) VALUES `, recordInsertColumns, len(recs)) +
 		` ON CONFLICT (org_id, kind, external_id) WHERE external_id <> '' DO NOTHING`
-	together := t.dialect == Postgres && insertInOneFits(recs, prep)
+	var inserted map[string]bool
+	named := choice.named
 	if together {
-		q = insertInOne(q, recs, prep, &recArgs)
+		inserted, named, err = t.insertedNamed(ctx, insertInOne(q, recs, prep, keys, &recArgs), recArgs)
 	} else {
-		q += ` RETURNING id`
+		inserted, err = t.returnedIDs(ctx, q+` RETURNING id`, recArgs...)
 	}
-	inserted, err := t.returnedIDs(ctx, q, recArgs...)
 	if err != nil {
 		return fmt.Errorf("insert records: %w", err)
 	}
@@ -93,6 +106,9 @@ func (t *Tx) InsertRecords(ctx context.Context, actor Actor, recs []*domain.Reco
 		return dup
 	}
 	if together {
+		if named != choice.named {
+			return t.rewrapInserted(ctx, recs, prep, choice)
+		}
 		return nil
 	}
 	if nSens > 0 {
@@ -121,7 +137,6 @@ type preparedRecord struct {
 	wrapped, notes, sensitive []byte
 	person                    string
 	d                         derived
-	keys                      []string // name keys (insertInOne)
 }
 
 // prepareRecords makes each record's data key and ciphertexts on every

@@ -25,25 +25,28 @@ import (
 // pgMaxParameters is the most parameters a PostgreSQL statement may have.
 const pgMaxParameters = 65535
 
-// insertInOneFits tells whether insertInOne can write recs in one
-// statement, filling in their name keys: the name keys of a large batch
-// may take more parameters than a statement can have, and then
+// insertInOneFits returns the name keys of recs, and whether insertInOne
+// can write recs with them in one statement: the name keys of a large
+// batch may take more parameters than a statement can have, and then
 // InsertRecords writes the tables one by one.
-func insertInOneFits(recs []*domain.Record, prep []preparedRecord) bool {
+func insertInOneFits(recs []*domain.Record) ([][]string, bool) {
+	keys := make([][]string, len(recs))
 	n := recordInsertColumns * len(recs)
 	for i, r := range recs {
-		prep[i].keys = nameKeys(&r.Person)
-		n += 1 + len(prep[i].keys)
+		keys[i] = nameKeys(&r.Person)
+		n += 1 + len(keys[i])
 	}
-	return n <= pgMaxParameters
+	return keys, n <= pgMaxParameters
 }
 
 // insertInOne turns InsertRecords' insert of the records rows (insert,
-// with args; it returns the ids of the rows written) into one
-// statement that also writes, for each row written, its sensitive fields,
-// its visibility to its owner and its name keys. A row's id, owner and
-// kind are its own parameters, used again.
-func insertInOne(insert string, recs []*domain.Record, prep []preparedRecord, args *[]any) string {
+// with args) into one statement that also writes, for each row written,
+// its sensitive fields, its visibility to its owner and its name keys (keys
+// for recs[i] at i). A row's id, owner and kind are its own parameters,
+// used again. It returns the id of each row written beside the master key
+// the database names to wrap new data keys (kekNamedQuery), read on the
+// statement's snapshot (see insertedNamed).
+func insertInOne(insert string, recs []*domain.Record, prep []preparedRecord, keys [][]string, args *[]any) string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
@@ -68,23 +71,68 @@ func insertInOne(insert string, recs []*domain.Record, prep []preparedRecord, ar
 	if sens {
 		q.WriteString(") s (id, sealed) WHERE s.id IN (SELECT id FROM r))")
 	}
-	keys := false
+	anyKey := false
 	for i := range recs {
-		for _, k := range prep[i].keys {
-			if !keys {
+		for _, k := range keys[i] {
+			if !anyKey {
 				q.WriteString(", k AS (INSERT INTO record_name_keys (record_id, key) SELECT k.id, k.key FROM (VALUES ")
-				keys = true
+				anyKey = true
 			} else {
 				q.WriteString(", ")
 			}
 			q.WriteString("(" + rowID(i) + ", " + arg(k) + "::text)")
 		}
 	}
-	if keys {
+	if anyKey {
 		q.WriteString(") k (id, key) WHERE k.id IN (SELECT id FROM r) ON CONFLICT DO NOTHING)")
 	}
-	q.WriteString(" SELECT id FROM r")
+	q.WriteString(" SELECT r.id, g.named FROM r, (" + kekNamedQuery + ") g (named)")
 	return q.String()
+}
+
+// insertedNamed runs insertInOne's statement q: the ids of the rows it
+// wrote, and the master key the database named ("" if no row was written).
+func (t *Tx) insertedNamed(ctx context.Context, q string, args []any) (map[string]bool, string, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	ids, named := map[string]bool{}, ""
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id, &named); err != nil {
+			return nil, "", err
+		}
+		ids[id] = true
+	}
+	return ids, named, rows.Err()
+}
+
+// rewrapInserted: InsertRecords wrapped the data keys of recs by the key
+// of choice, and the database named another to wrap new data keys when
+// they were written (a rotation, by another process or this one, since the
+// store chose). The key is chosen again, and the data keys just written
+// are re-wrapped by it, as the rotation would have them.
+func (t *Tx) rewrapInserted(ctx context.Context, recs []*domain.Record, prep []preparedRecord, choice kekChoice) error {
+	fresh, err := t.chooseKEK(ctx)
+	if err != nil {
+		return err
+	}
+	t.kek.Store(&fresh)
+	if fresh.kek == choice.kek {
+		return nil
+	}
+	for i, r := range recs {
+		w, err := seal.Rewrap(ctx, t.keys, choice.kek, prep[i].wrapped, dekAD(r.ID), fresh.kek)
+		if err != nil {
+			return fmt.Errorf("record %s: re-wrap its data key: %w", r.ID, err)
+		}
+		if _, err := t.exec(ctx, `UPDATE records SET kek_id = $1, dek = $2 WHERE id = $3`, fresh.kek, w, r.ID); err != nil {
+			return fmt.Errorf("record %s: re-wrap its data key: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // updateInOne is UpdateRecord's writes on PostgreSQL: set (the update of

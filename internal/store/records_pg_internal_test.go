@@ -10,7 +10,7 @@ import (
 // parameters (a record's columns, its sensitive fields, its name keys) fit
 // in one; past that, InsertRecords writes the tables one by one.
 func TestInsertInOneFits(t *testing.T) {
-	batch := func(n, names int) ([]*domain.Record, []preparedRecord) {
+	batch := func(n, names int) []*domain.Record {
 		recs := make([]*domain.Record, n)
 		for i := range recs {
 			r := &domain.Record{Kind: domain.KindChild}
@@ -19,21 +19,18 @@ func TestInsertInOneFits(t *testing.T) {
 			}
 			recs[i] = r
 		}
-		return recs, make([]preparedRecord, n)
+		return recs
 	}
-	recs, prep := batch(1, 1)
-	if !insertInOneFits(recs, prep) || len(prep[0].keys) == 0 {
-		t.Fatalf("one record with one name does not fit (%d keys)", len(prep[0].keys))
+	if keys, fits := insertInOneFits(batch(1, 1)); !fits || len(keys) != 1 || len(keys[0]) == 0 {
+		t.Fatalf("one record with one name does not fit, or has no key: %v %v", fits, keys)
 	}
-	recs, prep = batch(MaxBatch, 1)
-	if !insertInOneFits(recs, prep) {
+	if _, fits := insertInOneFits(batch(MaxBatch, 1)); !fits {
 		t.Errorf("a batch of %d records with a name each does not fit", MaxBatch)
 	}
-	recs, prep = batch(MaxBatch, 120)
-	fits := insertInOneFits(recs, prep)
+	keys, fits := insertInOneFits(batch(MaxBatch, 120))
 	params := recordInsertColumns * MaxBatch
-	for i := range prep {
-		params += 1 + len(prep[i].keys)
+	for _, k := range keys {
+		params += 1 + len(k)
 	}
 	if params <= pgMaxParameters {
 		t.Fatalf("the large batch takes %d parameters, under the limit: make it larger", params)

@@ -83,6 +83,9 @@ type Store struct {
 	families familyCounts
 	// deks are records' data keys recently unwrapped (dek_cache.go).
 	deks dekCache
+	// kek is the last choice of the master key new data keys are wrapped
+	// by (chooseKEK), nil before the first.
+	kek atomic.Pointer[kekChoice]
 	// principals counts the write transactions of this Store that changed
 	// an organisation, a user or an API token (see PrincipalEpoch).
 	principals atomic.Uint64
@@ -374,6 +377,7 @@ type Tx struct {
 	// families and deks are the Store's familyCounts and dekCache.
 	families *familyCounts
 	deks     *dekCache
+	kek      *atomic.Pointer[kekChoice] // the Store's
 	// statements counts the statements run; held is the record Record
 	// read last, with the count after it (heldRecord).
 	statements uint64
@@ -426,7 +430,7 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals, families: &s.families, deks: &s.deks}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.stmts, principals: &s.principals, families: &s.families, deks: &s.deks, kek: &s.kek}
 	defer func() {
 		if t.principalsChanged {
 			// After the commit (or rollback): a principal read from
@@ -500,7 +504,7 @@ func (s *Store) readTx(ctx context.Context, fn func(*Tx) error) (_ *Tx, err erro
 	if err != nil {
 		return nil, fmt.Errorf("begin read transaction: %w", err)
 	}
-	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true, families: &s.families, deks: &s.deks}
+	t := &Tx{tx: sqlTx, sqlTx: sqlTx, dialect: s.dialect, now: s.Now(), keys: s.keys, stmts: s.rstmts, readOnly: true, families: &s.families, deks: &s.deks, kek: &s.kek}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
@@ -535,7 +539,7 @@ func (s *Store) readConn(ctx context.Context, fn func(*Tx) error) (*Tx, error) {
 		return nil, fmt.Errorf("read connection: %w", err)
 	}
 	defer conn.Close()
-	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true, families: &s.families, deks: &s.deks}
+	t := &Tx{tx: conn, dialect: s.dialect, now: s.Now(), keys: s.keys, readOnly: true, families: &s.families, deks: &s.deks, kek: &s.kek}
 	if err := fn(t); err != nil {
 		return nil, err
 	}
