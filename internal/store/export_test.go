@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
+
+	"github.com/reunite-ftr/reunite/internal/domain"
 )
 
 // SetLedgerChunk makes a ledger batch write n entries per statement, on
@@ -50,3 +53,55 @@ func FamilyRange(prefix string) (lo, hi string) { return familyRange(prefix) }
 
 // Statements is the number of statements the transaction has run.
 func (t *Tx) Statements() uint64 { return t.statements }
+
+// ListPlan is the database's plan of f's page as the store would read it:
+// through the family name index if familyPlan chooses it (byFamily).
+func (s *Store) ListPlan(ctx context.Context, f RecordFilter) (plan string, byFamily bool, err error) {
+	err = s.ReadTx(ctx, func(t *Tx) (err error) {
+		f.byFamily, err = t.familyPlan(ctx, f)
+		return err
+	})
+	if err != nil {
+		return "", false, err
+	}
+	q, args := f.listQuery(s.dialect)
+	plan, err = s.explain(ctx, q, args)
+	return plan, f.byFamily, err
+}
+
+// FamilyCountPlan is the database's plan of familyPlan's count of the
+// records of kind with the family name prefix.
+func (s *Store) FamilyCountPlan(ctx context.Context, kind domain.Kind, prefix string) (string, error) {
+	lo, hi := familyRange(prefix)
+	q, args := familyCountQuery(s.dialect, string(kind), lo, hi)
+	return s.explain(ctx, q, args)
+}
+
+// explain is the plan of q: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's
+// EXPLAIN without costs.
+func (s *Store) explain(ctx context.Context, q string, args []any) (string, error) {
+	prefix := "EXPLAIN QUERY PLAN "
+	if s.dialect == Postgres {
+		prefix = "EXPLAIN (COSTS OFF) "
+	}
+	rows, err := s.db.QueryContext(ctx, prefix+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if s.dialect == Postgres {
+			err = rows.Scan(&line)
+		} else {
+			var id, parent, unused int
+			err = rows.Scan(&id, &parent, &unused, &line)
+		}
+		if err != nil {
+			return "", err
+		}
+		plan = append(plan, line)
+	}
+	return strings.Join(plan, "\n"), rows.Err()
+}

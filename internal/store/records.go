@@ -635,9 +635,12 @@ func familyRange(prefix string) (lo, hi string) {
 // index (see byFamily): a viewer's page of one kind by family prefix, for
 // a prefix that at most familyPlanMost records have. It costs one count
 // of index entries, at most familyPlanMost + 1, unless the store counted
-// the prefix a moment ago (familyCounts).
+// the prefix a moment ago (familyCounts). It counts the records not
+// deleted, those the page may hold and all that SQLite's index of family
+// names holds (records_kind_family_live); a page that asks for deleted
+// records walks the viewer's records.
 func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
-	if f.visibleTo() == "" || f.Kind == "" || f.Limit <= 0 {
+	if f.visibleTo() == "" || f.Kind == "" || f.Limit <= 0 || f.IncludeDeleted {
 		return false, nil
 	}
 	lo, hi := familyRange(f.FamilyPrefix)
@@ -648,19 +651,28 @@ func (t *Tx) familyPlan(ctx context.Context, f RecordFilter) (bool, error) {
 	if n, ok := t.families.get(key, t.now); ok {
 		return n <= familyPlanMost, nil
 	}
-	args := []any{string(f.Kind), lo}
-	q := `SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.kind = $1 AND ` + familyCmp(t.dialect, ">=", "$2")
-	if hi != "" {
-		q += ` AND ` + familyCmp(t.dialect, "<", "$3")
-		args = append(args, hi)
-	}
-	q += ` LIMIT ` + strconv.Itoa(familyPlanMost+1) + `) c`
+	q, args := familyCountQuery(t.dialect, string(f.Kind), lo, hi)
 	var n int
 	if err := t.queryRow(ctx, q, args...).Scan(&n); err != nil {
 		return false, fmt.Errorf("list records: family names: %w", err)
 	}
 	t.families.put(key, n, t.now)
 	return n <= familyPlanMost, nil
+}
+
+// familyCountQuery counts, up to familyPlanMost + 1, the records of kind
+// not deleted with a folded family name from lo up to hi, from the family
+// name index alone (records_kind_family_live on SQLite,
+// records_kind_family_covering on PostgreSQL).
+func familyCountQuery(d Dialect, kind, lo, hi string) (string, []any) {
+	args := []any{kind, lo}
+	q := `SELECT count(*) FROM (SELECT 1 FROM records r WHERE r.kind = $1 AND ` + familyCmp(d, ">=", "$2")
+	if hi != "" {
+		q += ` AND ` + familyCmp(d, "<", "$3")
+		args = append(args, hi)
+	}
+	q += ` AND r.deleted_at IS NULL LIMIT ` + strconv.Itoa(familyPlanMost+1) + `) c`
+	return q, args
 }
 
 // familyCmp compares the folded family name with a parameter in the byte
@@ -846,11 +858,12 @@ func (t *Tx) eachRecord(ctx context.Context, f RecordFilter, prepared bool, fn f
 func (f RecordFilter) listQuery(d Dialect) (string, []any) {
 	where, args := f.where(d)
 	from, order := f.from()
-	if f.byFamily && d == SQLite && !f.IncludeDeleted && f.Limit > 0 {
+	if f.byFamily && !f.IncludeDeleted && f.Limit > 0 {
 		// The page's ids first, from indexes alone when only kind,
 		// family name and visibility are asked (records_kind_family_live
-		// covers them), then the page's rows: not a row read for each
-		// record with the name that the viewer does not see.
+		// on SQLite, records_kind_family_covering on PostgreSQL cover
+		// them, deleted_at too), then the page's rows: a row is read for
+		// each record of the page, not for each record with the name.
 		return `SELECT ` + recordColumnsFor(d) + ` FROM records r WHERE r.id IN (SELECT r.id FROM records r WHERE ` + where +
 			` ORDER BY r.id LIMIT ` + strconv.Itoa(f.Limit) + `) ORDER BY r.id`, args
 	}
