@@ -376,9 +376,9 @@ func (e *env) benchHTTP(cmd *cobra.Command, tmp string, b httpBench) error {
 	if target == nil {
 		ab := a.Store().AuditBatchStats()
 		n := max(1, ab.Batches-auditBefore.Batches)
-		fmt.Fprintf(e.out, "  audit of reads: %d batches, %.1f requests and %.0f rows a batch, %.2f ms writing a batch\n",
+		fmt.Fprintf(e.out, "  audit of reads: %d batches, %.1f requests and %.0f rows a batch, %.2f ms writing a batch; %d requests carried by writes\n",
 			ab.Batches-auditBefore.Batches, float64(ab.Readers-auditBefore.Readers)/float64(n),
-			float64(ab.Entries-auditBefore.Entries)/float64(n), ms(ab.Writing-auditBefore.Writing)/float64(n))
+			float64(ab.Entries-auditBefore.Entries)/float64(n), ms(ab.Writing-auditBefore.Writing)/float64(n), ab.Carried-auditBefore.Carried)
 		if mark, head, err := a.Store().AuditRefsMark(ctx); err == nil {
 			// The rows past the mark are what a query by record reads
 			// from the trail itself (internal/store/audit_refs.go).

@@ -27,6 +27,14 @@ import (
 // gathers the readers that arrived during the previous one's commit, and a
 // reader waits for at most the batch before its own and its own.
 //
+// A write that appends to the chain anyway (a record's creation, a case's
+// move) takes the readers waiting at the moment it is about to hold the
+// head (steal), writes their entries after its own and, once it has
+// committed, tells them so (settle); if it fails, they go back to the
+// queue for the next batch, untouched. Every transaction that holds the
+// head holds it through its commit, one at a time, so readers that ride on
+// a write hold it no extra time, and wait less.
+//
 // Guarantees, as for an action's own transaction:
 //   - a reader returns only once its entries are committed; if the batch
 //     fails, every reader of it fails (and shows nothing);
@@ -42,13 +50,19 @@ type auditBatcher struct {
 	// beforeWrite, if set (by tests), runs in each batch's transaction
 	// before the entries are written; an error fails the batch.
 	beforeWrite func(entries int) error
-	stats       AuditBatchStats // under mu
+	// afterSteal, if set (by tests), runs in a write's transaction once
+	// it has taken readers (steal); an error fails the write.
+	afterSteal func(readers int) error
+	stats      AuditBatchStats // under mu
 }
 
 // AuditBatchStats counts the audit batches written since the store opened.
 type AuditBatchStats struct {
 	Batches, Readers, Entries int64
 	Writing                   time.Duration // in the batches' transactions, all told
+	// Carried: readers whose entries were written by a write's
+	// transaction (steal), not a batch's.
+	Carried int64
 }
 
 // AuditBatchStats returns what the audit batcher has written so far.
@@ -73,9 +87,11 @@ var errAuditLead = errors.New("audit batch: lead the next batch")
 func (b *auditBatcher) commit(ctx context.Context, entries []AuditEntry) error {
 	w := &auditWait{entries: entries, done: make(chan error, 1)}
 	b.mu.Lock()
-	b.queue = append(b.queue, w)
 	lead := !b.busy
 	b.busy = true
+	if !lead {
+		b.queue = append(b.queue, w)
+	}
 	b.mu.Unlock()
 	if !lead {
 		// Not abandoned when ctx ends: the batch may be handed to this
@@ -84,8 +100,10 @@ func (b *auditBatcher) commit(ctx context.Context, entries []AuditEntry) error {
 			return err
 		}
 	}
+	// A leader is never in the queue, so that a write cannot take it
+	// (steal) and leave it to lead a batch without its own entries.
 	b.mu.Lock()
-	batch := b.queue
+	batch := append([]*auditWait{w}, b.queue...)
 	b.queue = nil
 	b.mu.Unlock()
 
@@ -107,15 +125,60 @@ func (b *auditBatcher) commit(ctx context.Context, entries []AuditEntry) error {
 		b.stats.Entries += int64(len(x.entries))
 	}
 	b.stats.Writing += took
-	if len(b.queue) > 0 {
-		next := b.queue[0]
-		b.mu.Unlock()
-		next.done <- errAuditLead
-	} else {
+	b.handOff()
+	return err
+}
+
+// handOff, called with mu held by the leader of the batch just written,
+// makes the first reader waiting the next leader, or ends the run of
+// batches. It unlocks mu.
+func (b *auditBatcher) handOff() {
+	if len(b.queue) == 0 {
 		b.busy = false
 		b.mu.Unlock()
+		return
 	}
-	return err
+	next := b.queue[0]
+	b.queue = b.queue[1:]
+	b.mu.Unlock()
+	next.done <- errAuditLead
+}
+
+// steal takes the readers waiting for the next batch, for a write that is
+// about to append to the chain to write their entries with its own.
+func (b *auditBatcher) steal() []*auditWait {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	taken := b.queue
+	b.queue = nil
+	return taken
+}
+
+// settle tells the readers a write took (steal) that their entries are
+// committed, if the write committed; else it gives them back to the
+// batcher, first in the queue, and, if no batch is being written, makes
+// the first of them lead one.
+func (b *auditBatcher) settle(taken []*auditWait, committed bool) {
+	if len(taken) == 0 {
+		return
+	}
+	if committed {
+		b.mu.Lock()
+		b.stats.Carried += int64(len(taken))
+		b.mu.Unlock()
+		for _, x := range taken {
+			x.done <- nil
+		}
+		return
+	}
+	b.mu.Lock()
+	b.queue = append(taken, b.queue...)
+	if b.busy {
+		b.mu.Unlock() // the leader hands off when it is done
+		return
+	}
+	b.busy = true
+	b.handOff()
 }
 
 // write puts the batch's entries on the chain in one transaction.
@@ -129,6 +192,7 @@ func (b *auditBatcher) write(ctx context.Context, batch []*auditWait) error {
 		entries = append(entries, w.entries...)
 	}
 	return b.s.InTx(ctx, func(tx *Tx) error {
+		tx.auditBatch = true
 		if b.beforeWrite != nil {
 			if err := b.beforeWrite(len(entries)); err != nil {
 				return err

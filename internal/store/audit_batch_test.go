@@ -54,12 +54,12 @@ func waitQueued(t *testing.T, s *store.Store, n int) {
 
 // TestReadTxAuditGroupCommit: concurrent readers' entries are committed
 // before each ReadTx returns, each reader's entries consecutive and in
-// order, gathered into fewer transactions than readers, on one chain that
-// verifies.
+// order, gathered into fewer transactions than readers (batches, and
+// writes that carry the readers waiting), on one chain that verifies.
 func TestReadTxAuditGroupCommit(t *testing.T) {
 	storetest.Each(t, store.Options{}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		const readers, rounds = 16, 10
+		const readers, writers, rounds = 16, 3, 10
 		var batches, most atomic.Int64
 		s.SetAuditBatchHook(func(n int) error {
 			batches.Add(1)
@@ -68,7 +68,20 @@ func TestReadTxAuditGroupCommit(t *testing.T) {
 			return nil
 		})
 		var wg sync.WaitGroup
-		errs := make(chan error, readers)
+		errs := make(chan error, readers+writers)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range rounds {
+					err := s.InTx(ctx, func(tx *store.Tx) error {
+						return tx.AppendAudit(ctx, store.AuditEntry{Actor: fmt.Sprintf("writer-%d-%d", w, i), Action: "record.create", Outcome: store.OutcomeOK})
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
 		for r := range readers {
 			wg.Go(func() {
 				for i := range rounds {
@@ -100,7 +113,7 @@ func TestReadTxAuditGroupCommit(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := verify(t, s)
-		total := int64(0)
+		total := int64(writers * rounds)
 		for r := range readers {
 			for i := range rounds {
 				total += int64(1 + (r+i)%3)
@@ -109,7 +122,7 @@ func TestReadTxAuditGroupCommit(t *testing.T) {
 		if !v.OK() || v.Rows != total {
 			t.Fatalf("chain: %+v, want %d rows verified", v, total)
 		}
-		t.Logf("%d readers' entries in %d batches (largest %d entries)", readers*rounds, batches.Load(), most.Load())
+		t.Logf("%d readers' entries in %d batches (largest %d entries), %d carried by writes", readers*rounds, batches.Load(), most.Load(), s.AuditBatchStats().Carried)
 	})
 }
 
@@ -265,4 +278,150 @@ func TestReadTxSeesCommittedWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+// carryScene holds an audit batch (reader "first") in its transaction,
+// with readers 0, 1 and 2 waiting for the next batch, each appending two
+// entries; it returns their outcomes (nil until they return), a way to
+// wait for them, and the release of the first batch. PostgreSQL only: a
+// write must run beside the held batch.
+func carryScene(t *testing.T, s *store.Store) (errs []chan error, release func()) {
+	t.Helper()
+	ctx := context.Background()
+	hold := make(chan struct{})
+	var calls atomic.Int64
+	s.SetAuditBatchHook(func(int) error {
+		if calls.Add(1) == 1 {
+			<-hold
+		}
+		return nil
+	})
+	first := make(chan error, 1)
+	go func() { first <- readAudited(ctx, s, "first", 1) }()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	errs = []chan error{first}
+	for i := range 3 {
+		c := make(chan error, 1)
+		go func() { c <- readAudited(ctx, s, fmt.Sprint("carried-", i), 2) }()
+		errs = append(errs, c)
+	}
+	waitQueued(t, s, 3)
+	return errs, func() { close(hold) }
+}
+
+func outcome(t *testing.T, c chan error) error {
+	t.Helper()
+	select {
+	case err := <-c:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("a reader never returned")
+		return nil
+	}
+}
+
+// TestWriteCarriesWaitingReaders: a write that appends to the chain while
+// readers wait for the next audit batch writes their entries after its
+// own, in its transaction; they return once it has committed, before the
+// batch ahead of them is done.
+func TestWriteCarriesWaitingReaders(t *testing.T) {
+	s := storetest.Open(t, storetest.PostgresDSN(t), store.Options{})
+	ctx := context.Background()
+	errs, release := carryScene(t, s)
+	tx(t, s, func(tx *store.Tx) error {
+		return tx.AppendAudit(ctx, store.AuditEntry{Actor: "writer", Action: "record.create", Outcome: store.OutcomeOK})
+	})
+	for i, c := range errs[1:] {
+		if err := outcome(t, c); err != nil {
+			t.Errorf("reader %d: %v", i, err)
+		}
+	}
+	writer := committed(t, s, "writer")
+	if len(writer) != 1 {
+		t.Fatalf("the write's row: %d", len(writer))
+	}
+	for i := range 3 {
+		got := committed(t, s, fmt.Sprint("carried-", i))
+		if len(got) != 2 || got[0].Seq != got[1].Seq+1 || got[1].Seq <= writer[0].Seq || got[1].Seq > writer[0].Seq+5 {
+			t.Errorf("reader %d: rows %+v, want two, consecutive, after the write's (seq %d)", i, got, writer[0].Seq)
+		}
+	}
+	if got := committed(t, s, "first"); len(got) != 0 {
+		t.Fatalf("the held batch's row is committed before its release")
+	}
+	if st := s.AuditBatchStats(); st.Carried != 3 {
+		t.Errorf("carried readers: %d, want 3", st.Carried)
+	}
+	release()
+	if err := outcome(t, errs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if v := verify(t, s); !v.OK() || v.Rows != 1+1+3*2 {
+		t.Fatalf("chain: %+v", v)
+	}
+}
+
+// TestFailedWriteHandsReadersBack: a write that took waiting readers and
+// then failed leaves their entries to the next batch, which commits them:
+// none of the readers fails, and nothing of the write is written. The
+// batch ahead of them is still being written when the write fails, or
+// done by then (and the readers handed back lead a batch of their own).
+func TestFailedWriteHandsReadersBack(t *testing.T) {
+	for _, batchDone := range []bool{false, true} {
+		t.Run(fmt.Sprint("batch done ", batchDone), func(t *testing.T) {
+			s := storetest.Open(t, storetest.PostgresDSN(t), store.Options{})
+			ctx := context.Background()
+			errs, release := carryScene(t, s)
+			boom := errors.New("the write fails")
+			var firstErr error
+			s.SetAuditStealHook(func(readers int) error {
+				if readers != 3 {
+					t.Errorf("the write took %d readers, want 3", readers)
+				}
+				if batchDone {
+					release()
+					firstErr = outcome(t, errs[0])
+				}
+				return boom
+			})
+			err := s.InTx(ctx, func(tx *store.Tx) error {
+				return tx.AppendAudit(ctx, store.AuditEntry{Actor: "writer", Action: "record.create", Outcome: store.OutcomeOK})
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("the write: %v, want its failure", err)
+			}
+			s.SetAuditStealHook(nil)
+			if !batchDone {
+				if n := s.AuditQueued(); n != 3 {
+					t.Errorf("%d readers back in the queue, want 3", n)
+				}
+				release()
+				firstErr = outcome(t, errs[0])
+			}
+			if firstErr != nil {
+				t.Errorf("the first reader: %v", firstErr)
+			}
+			for i, c := range errs[1:] {
+				if err := outcome(t, c); err != nil {
+					t.Errorf("reader %d: %v", i, err)
+				}
+			}
+			for i := range 3 {
+				if got := committed(t, s, fmt.Sprint("carried-", i)); len(got) != 2 {
+					t.Errorf("reader %d: %d rows, want 2", i, len(got))
+				}
+			}
+			if got := committed(t, s, "writer"); len(got) != 0 {
+				t.Errorf("the failed write's row is on the chain")
+			}
+			if st := s.AuditBatchStats(); st.Carried != 0 || st.Batches != 2 {
+				t.Errorf("carried readers: %d, batches %d; want none, 2", st.Carried, st.Batches)
+			}
+			if v := verify(t, s); !v.OK() || v.Rows != 1+3*2 {
+				t.Fatalf("chain: %+v", v)
+			}
+		})
+	}
 }

@@ -33,6 +33,11 @@ func (t *Tx) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Ro
 // batch. nil removes the hook. Set it while no ReadTx runs.
 func (s *Store) SetAuditBatchHook(fn func(entries int) error) { s.audit.beforeWrite = fn }
 
+// SetAuditStealHook sets fn to run in a write's transaction once it has
+// taken readers waiting for the audit batch (their count); an error from
+// it fails the write. nil removes the hook. Set it while no write runs.
+func (s *Store) SetAuditStealHook(fn func(readers int) error) { s.audit.afterSteal = fn }
+
 // AuditQueued is the number of ReadTx waiting for the next audit batch.
 func (s *Store) AuditQueued() int {
 	s.audit.mu.Lock()

@@ -369,6 +369,9 @@ type Tx struct {
 	// readOnly: a ReadTx, whose audit entries are kept for the audit
 	// batcher rather than written in the transaction.
 	readOnly bool
+	// auditBatch: the audit batcher's own transaction, which takes no
+	// readers from the queue (see steal).
+	auditBatch bool
 	// principals is the Store's PrincipalEpoch counter (nil in a ReadTx);
 	// principalsChanged: a statement of this transaction wrote to
 	// organisations, users or API tokens.
@@ -448,12 +451,30 @@ func (s *Store) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err = fn(t); err != nil {
 		return err
 	}
+	committed := false
+	if len(t.audit.entries) > 0 && !t.auditBatch {
+		// This write holds the chain's head anyway: readers waiting for
+		// the next audit batch ride with it (audit_batch.go).
+		taken := s.audit.steal()
+		defer func() { s.audit.settle(taken, committed) }() // a panic too
+		if len(taken) > 0 {
+			if hook := s.audit.afterSteal; hook != nil {
+				if err = hook(len(taken)); err != nil {
+					return err
+				}
+			}
+			for _, w := range taken {
+				t.audit.entries = append(t.audit.entries, w.entries...)
+			}
+		}
+	}
 	if err = t.flushAudit(ctx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	committed = true
 	for _, fn := range t.onCommit {
 		fn()
 	}
